@@ -1,0 +1,132 @@
+# tguard (Transducer Guard): LV2 plugin bundle, tests and tools.
+#
+#   make            build build/tguard.lv2 (installs missing Debian packages first)
+#   make check      build with warnings as errors and run every test
+#   make install    install the bundle (PREFIX, LV2DIR, DESTDIR)
+#   make install-user / uninstall / clean / deps
+
+VERSION = 0.1.0
+VERSION_MINOR = $(word 2,$(subst ., ,$(VERSION)))
+VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
+
+PREFIX ?= /usr/local
+LV2DIR ?= $(PREFIX)/lib/lv2
+DESTDIR ?=
+USER_LV2DIR ?= $(HOME)/.lv2
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+# Never -ffast-math or -ffinite-math-only: protection relies on NaN/Inf checks.
+override CFLAGS += -std=c11 $(WARN) $(WERROR) -fPIC -fvisibility=hidden
+LIB_EXT = .so
+
+BUILD = build
+BUNDLE = $(BUILD)/tguard.lv2
+PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/limiter.c plugin/chain.c
+PLUGIN_OBJ = $(PLUGIN_SRC:plugin/%.c=$(BUILD)/obj/%.o)
+GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
+PLUGIN_HDR = $(wildcard plugin/*.h)
+
+# The project's own greatest-compatible header; point GREATEST_DIR at a
+# directory holding upstream greatest.h to build the tests against it.
+GREATEST_DIR ?= host-test/greatest
+TEST_CFLAGS = -I$(GREATEST_DIR) -Iplugin -Ihost-test $(TEST_RELAX)
+# Upstream's header is not written for -Wconversion: relax it there only.
+TEST_RELAX = $(if $(filter host-test/greatest,$(GREATEST_DIR)),,-Wno-conversion)
+TEST_LIBS = -lm
+
+# Debian packages the build and tests need.
+DEBS = lv2-dev liblilv-dev lilv-utils libsndfile1-dev sordi pkg-config
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# pkg-config is asked only when a recipe runs, after the deps step.
+LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
+LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
+LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
+
+.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests
+
+all: bundle
+
+bundle: $(BUNDLE)/tguard$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl
+
+# Install what is missing, only when something is.
+deps-auto:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps DEBS="$$missing"; fi
+
+deps:
+	@echo "installing Debian packages: $(DEBS)"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBS)
+
+pkgcheck: | deps-auto
+	@$(PKG_CONFIG) --version >/dev/null 2>&1 || { echo "error: pkg-config not found (Debian package pkg-config)"; exit 1; }
+	@$(PKG_CONFIG) --exists lv2 || { echo "error: lv2 not found by pkg-config (Debian package lv2-dev)"; exit 1; }
+	@$(PKG_CONFIG) --exists lilv-0 || { echo "error: lilv-0 not found by pkg-config (Debian package liblilv-dev)"; exit 1; }
+	@$(PKG_CONFIG) --exists sndfile || { echo "error: sndfile not found by pkg-config (Debian package libsndfile1-dev)"; exit 1; }
+
+$(BUILD)/obj/%.o: plugin/%.c $(PLUGIN_HDR) | pkgcheck
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LV2_CFLAGS) -c $< -o $@
+
+$(BUNDLE)/tguard$(LIB_EXT): $(PLUGIN_OBJ) $(GLUE_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -Wl,--no-undefined -Wl,-z,defs $^ -o $@ $(LDFLAGS) -lm
+
+$(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's/@LIB_EXT@/$(LIB_EXT)/g' -e 's/@VERSION_MINOR@/$(VERSION_MINOR)/g' \
+	    -e 's/@VERSION_MICRO@/$(VERSION_MICRO)/g' $< > $@
+
+$(BUNDLE)/tguard.ttl: ttl/tguard.ttl
+	@mkdir -p $(@D)
+	cp $< $@
+
+# Tests: the DSP modules directly, and the built bundle through lilv.
+TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle
+
+TEST_SUPPORT = host-test/signals.c host-test/analysis.c
+
+$(BUILD)/test_dsp: host-test/test_dsp.c $(TEST_SUPPORT) host-test/signals.h host-test/analysis.h $(PLUGIN_OBJ) | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) host-test/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
+
+$(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
+
+tests: bundle $(TESTS)
+
+check: WERROR = -Werror
+check: tests
+	@total_p=0; total_f=0; status=0; \
+	for t in $(TESTS); do \
+	  echo "== $$t"; \
+	  $$t > $$t.log 2>&1; rc=$$?; cat $$t.log; \
+	  line=$$(grep -E '^Pass: [0-9]+, fail: [0-9]+' $$t.log | tail -n 1); \
+	  if [ -z "$$line" ]; then total_f=$$((total_f + 1)); echo "$$t: no report (exit $$rc)"; continue; fi; \
+	  p=$$(echo "$$line" | sed -E 's/^Pass: ([0-9]+), fail: ([0-9]+).*/\1/'); \
+	  f=$$(echo "$$line" | sed -E 's/^Pass: ([0-9]+), fail: ([0-9]+).*/\2/'); \
+	  if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then f=1; fi; \
+	  total_p=$$((total_p + p)); total_f=$$((total_f + f)); \
+	done; \
+	echo "$$total_p passed, $$total_f failed"; \
+	[ $$total_f -eq 0 ]
+
+install: bundle
+	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2
+	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/
+	install -m 755 $(BUNDLE)/tguard$(LIB_EXT) $(DESTDIR)$(LV2DIR)/tguard.lv2/
+
+install-user:
+	$(MAKE) install LV2DIR=$(USER_LV2DIR) DESTDIR=
+
+uninstall:
+	rm -f $(DESTDIR)$(LV2DIR)/tguard.lv2/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/tguard$(LIB_EXT)
+	-rmdir $(DESTDIR)$(LV2DIR)/tguard.lv2
+
+clean:
+	rm -rf $(BUILD)

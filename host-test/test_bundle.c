@@ -1,0 +1,291 @@
+/* tguard bundle tests: the built build/tguard.lv2 seen through lilv, as a
+ * host sees it. Run from the source tree (make check). The world loads just
+ * this bundle, so an installed copy cannot stand in for the build. */
+#define _XOPEN_SOURCE 700
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lilv/lilv.h>
+
+#include "greatest.h"
+
+#include "ports.h"
+
+#define BUNDLE_DIR "build/tguard.lv2"
+
+static LilvWorld *world;
+
+static LilvWorld *world_new(void)
+{
+	LilvWorld *const w = lilv_world_new();
+	/* Only our build: the test must not see an installed copy. */
+	char *const path = realpath(BUNDLE_DIR, NULL);
+	if (path) {
+		LilvNode *const bundle = lilv_new_file_uri(w, NULL, path);
+		/* lilv wants the bundle URI with a trailing slash. */
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "%s/", lilv_node_as_uri(bundle));
+		LilvNode *const bundle_dir = lilv_new_uri(w, buf);
+		lilv_world_load_bundle(w, bundle_dir);
+		lilv_node_free(bundle_dir);
+		lilv_node_free(bundle);
+		free(path);
+	}
+	return w;
+}
+
+static const LilvPlugin *find_plugin(const char *uri)
+{
+	LilvNode *const node = lilv_new_uri(world, uri);
+	const LilvPlugin *const plugin =
+	    lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), node);
+	lilv_node_free(node);
+	return plugin;
+}
+
+TEST plugins_load(void)
+{
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		const LilvPlugin *const plugin = find_plugin(tg_variants[v].uri);
+		ASSERTm(tg_variants[v].uri, plugin != NULL);
+		ASSERT(lilv_plugin_verify(plugin));
+	}
+	PASS();
+}
+
+/* The C port table and the Turtle agree: symbols, indices, directions,
+ * kinds and ranges. */
+TEST ports_agree_with_turtle(void)
+{
+	LilvNode *const input = lilv_new_uri(world, LILV_URI_INPUT_PORT);
+	LilvNode *const output = lilv_new_uri(world, LILV_URI_OUTPUT_PORT);
+	LilvNode *const audio = lilv_new_uri(world, LILV_URI_AUDIO_PORT);
+	LilvNode *const control = lilv_new_uri(world, LILV_URI_CONTROL_PORT);
+	int errors = 0;
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		const TgVariantInfo *const var = &tg_variants[v];
+		const LilvPlugin *const plugin = find_plugin(var->uri);
+		ASSERT(plugin != NULL);
+		ASSERT_EQ(var->n_ports, lilv_plugin_get_num_ports(plugin));
+		for (uint32_t i = 0; i < var->n_ports; ++i) {
+			const TgPortId id = var->ports[i];
+			const TgPortInfo *const info = &tg_port_info[id];
+			const LilvPort *const port = lilv_plugin_get_port_by_index(plugin, i);
+			const char *const sym = lilv_node_as_string(lilv_port_get_symbol(plugin, port));
+			if (strcmp(sym, info->symbol) != 0) {
+				fprintf(stderr, "%s port %u: turtle %s, C %s\n", var->uri, i, sym, info->symbol);
+				++errors;
+				continue;
+			}
+			const int is_in = lilv_port_is_a(plugin, port, input);
+			const int is_out = lilv_port_is_a(plugin, port, output);
+			const int is_audio = lilv_port_is_a(plugin, port, audio);
+			const int is_control = lilv_port_is_a(plugin, port, control);
+			if (is_in != (info->dir == TG_DIR_IN) || is_out != (info->dir == TG_DIR_OUT) ||
+			    is_audio != (info->kind == TG_KIND_AUDIO) ||
+			    is_control != (info->kind == TG_KIND_CONTROL)) {
+				fprintf(stderr, "%s %s: direction or kind differs\n", var->uri, sym);
+				++errors;
+			}
+			if (info->kind != TG_KIND_CONTROL) {
+				continue;
+			}
+			LilvNode *def = NULL, *min = NULL, *max = NULL;
+			lilv_port_get_range(plugin, port, &def, &min, &max);
+			const float want_min = id == TG_P_MONO ? var->mono_min : info->min;
+			if (!def || !min || !max || lilv_node_as_float(def) != info->def ||
+			    lilv_node_as_float(min) != want_min || lilv_node_as_float(max) != info->max) {
+				fprintf(stderr, "%s %s: range differs from ports.h\n", var->uri, sym);
+				++errors;
+			}
+			lilv_node_free(def);
+			lilv_node_free(min);
+			lilv_node_free(max);
+		}
+	}
+	lilv_node_free(input);
+	lilv_node_free(output);
+	lilv_node_free(audio);
+	lilv_node_free(control);
+	ASSERT_EQ(0, errors);
+	PASS();
+}
+
+/* Instantiate each plugin like a host, connect every port, run, and check
+ * the output and the meters. */
+TEST plugins_run(void)
+{
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		const TgVariantInfo *const var = &tg_variants[v];
+		const LilvPlugin *const plugin = find_plugin(var->uri);
+		ASSERT(plugin != NULL);
+		ASSERT_EQ(NULL, lilv_plugin_instantiate(plugin, 7999.0, NULL));
+		LilvInstance *const inst = lilv_plugin_instantiate(plugin, 48000.0, NULL);
+		ASSERT(inst != NULL);
+		enum { N = 4800 };
+		static float audio[TG_MAX_PORTS][N];
+		float controls[TG_MAX_PORTS];
+		for (uint32_t i = 0; i < var->n_ports; ++i) {
+			const TgPortInfo *const info = &tg_port_info[var->ports[i]];
+			controls[i] = info->def;
+			if (info->kind == TG_KIND_AUDIO) {
+				for (int k = 0; k < N; ++k) {
+					audio[i][k] = info->dir == TG_DIR_IN ? 4.0f * sinf((float)k * 0.05f) : 0.0f;
+				}
+				lilv_instance_connect_port(inst, i, audio[i]);
+			} else {
+				lilv_instance_connect_port(inst, i, &controls[i]);
+			}
+		}
+		lilv_instance_activate(inst);
+		for (int rep = 0; rep < 10; ++rep) {
+			lilv_instance_run(inst, N);
+			lilv_instance_run(inst, 0);
+		}
+		lilv_instance_deactivate(inst);
+		for (uint32_t i = 0; i < var->n_ports; ++i) {
+			const TgPortId id = var->ports[i];
+			if (id == TG_P_LATENCY) {
+				ASSERT_EQ_FMT(72.0f, controls[i], "%g"); /* 1.5 ms at 48 kHz */
+			}
+			if (id == TG_P_RAMP) {
+				ASSERT((controls[i]) < (1.0f)); /* 1 s into a 3 s soft start */
+			}
+			if ((id == TG_P_OUT_L || id == TG_P_OUT_R || id == TG_P_OUT)) {
+				float peak = 0.0f;
+				for (int k = 0; k < N; ++k) {
+					ASSERT(isfinite(audio[i][k]));
+					peak = fmaxf(peak, fabsf(audio[i][k]));
+				}
+				/* 30 mA through 32 ohm at 1 V full scale: 0.96. */
+				ASSERT(peak > 0.0f && peak <= 0.96f);
+			}
+		}
+		lilv_instance_free(inst);
+	}
+	PASS();
+}
+
+/* Unconnected output meters (NULL) are allowed: the plugin runs. */
+TEST meters_may_be_unconnected(void)
+{
+	const LilvPlugin *const plugin = find_plugin(TG_URI_MONO);
+	ASSERT(plugin != NULL);
+	LilvInstance *const inst = lilv_plugin_instantiate(plugin, 44100.0, NULL);
+	ASSERT(inst != NULL);
+	const TgVariantInfo *const var = &tg_variants[TG_VARIANT_MONO];
+	float controls[TG_MAX_PORTS];
+	float in[64] = {0.5f}, out[64];
+	for (uint32_t i = 0; i < var->n_ports; ++i) {
+		const TgPortInfo *const info = &tg_port_info[var->ports[i]];
+		controls[i] = info->def;
+		if (var->ports[i] == TG_P_IN) {
+			lilv_instance_connect_port(inst, i, in);
+		} else if (var->ports[i] == TG_P_OUT) {
+			lilv_instance_connect_port(inst, i, out);
+		} else if (info->dir == TG_DIR_IN) {
+			lilv_instance_connect_port(inst, i, &controls[i]);
+		}
+	}
+	lilv_instance_activate(inst);
+	lilv_instance_run(inst, 64);
+	lilv_instance_free(inst);
+	for (int k = 0; k < 64; ++k) {
+		ASSERT(isfinite(out[k]));
+	}
+	PASS();
+}
+
+/* Read a command's whole output. */
+static char *command_output(const char *cmd)
+{
+	FILE *const p = popen(cmd, "r");
+	if (!p) {
+		return NULL;
+	}
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	size_t got;
+	while (buf && (got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += got;
+		if (cap - len < 2) {
+			char *const bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				break;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	if (buf) {
+		buf[len] = '\0';
+	}
+	pclose(p);
+	return buf;
+}
+
+TEST lv2_validate_clean(void)
+{
+	char *const out = command_output("lv2_validate " BUNDLE_DIR "/manifest.ttl " BUNDLE_DIR
+	                                 "/tguard.ttl 2>&1");
+	ASSERT(out != NULL);
+	const char *const found = strstr(out, "Found ");
+	int errors = -1;
+	if (found) {
+		errors = atoi(found + 6);
+	}
+	if (errors != 0) {
+		fprintf(stderr, "%s\n", out);
+	}
+	free(out);
+	ASSERT_EQm("lv2_validate errors", 0, errors);
+	PASS();
+}
+
+/* Only lv2_descriptor leaves the shared object. */
+TEST exports_only_descriptor(void)
+{
+	char *const out = command_output("nm -D --defined-only " BUNDLE_DIR "/tguard.so 2>&1");
+	ASSERT(out != NULL);
+	int others = 0, descriptor = 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *const name = strrchr(line, ' ');
+		if (!name) {
+			continue;
+		}
+		if (strcmp(name + 1, "lv2_descriptor") == 0) {
+			descriptor = 1;
+		} else if (strcmp(name + 1, "_init") != 0 && strcmp(name + 1, "_fini") != 0) {
+			fprintf(stderr, "exported: %s\n", line);
+			++others;
+		}
+	}
+	free(out);
+	ASSERT(descriptor);
+	ASSERT_EQ(0, others);
+	PASS();
+}
+
+SUITE(bundle_suite)
+{
+	RUN_TEST(plugins_load);
+	RUN_TEST(ports_agree_with_turtle);
+	RUN_TEST(plugins_run);
+	RUN_TEST(meters_may_be_unconnected);
+	RUN_TEST(lv2_validate_clean);
+	RUN_TEST(exports_only_descriptor);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	world = world_new();
+	RUN_SUITE(bundle_suite);
+	lilv_world_free(world);
+	GREATEST_MAIN_END();
+}

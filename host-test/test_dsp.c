@@ -1,0 +1,873 @@
+/* tguard unit tests: the DSP modules and the chain, without LV2. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "greatest.h"
+
+#include "analysis.h"
+#include "chain.h"
+#include "filter.h"
+#include "limiter.h"
+#include "mono.h"
+#include "ramp.h"
+#include "signals.h"
+
+static const double RATES[] = {44100.0, 48000.0, 96000.0, 192000.0};
+
+/* ---- helpers ---- */
+
+typedef struct {
+	uint32_t n_in, n_out;
+	uint64_t n;
+	float *in[2];
+	float *out[2];
+} Buffers;
+
+static Buffers buffers_new(uint32_t n_in, uint32_t n_out, uint64_t n)
+{
+	Buffers b = {n_in, n_out, n, {NULL, NULL}, {NULL, NULL}};
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		b.in[ch] = calloc((size_t)n, sizeof(float));
+		b.out[ch] = calloc((size_t)n, sizeof(float));
+	}
+	return b;
+}
+
+static void buffers_free(Buffers *b)
+{
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		free(b->in[ch]);
+		free(b->out[ch]);
+	}
+}
+
+/* Run the whole buffer through a fresh chain; block 0 means random block
+ * sizes 1..4096 from a fixed seed. Returns the stats of the run. */
+static TgStats render(Buffers *b, double rate, const TgParams *p, uint32_t block)
+{
+	TgChain *const chain = tg_chain_new(rate, b->n_in, b->n_out);
+	TgStats stats;
+	memset(&stats, 0, sizeof(stats));
+	if (!chain) {
+		return stats;
+	}
+	tg_chain_activate(chain, p);
+	TgRng rng;
+	tg_rng_seed(&rng, 1234);
+	for (uint64_t off = 0; off < b->n;) {
+		uint32_t m = block ? block : 1u + tg_rng_next(&rng) % 4096u;
+		if (m > b->n - off) {
+			m = (uint32_t)(b->n - off);
+		}
+		const float *in[2] = {b->in[0] + off, b->in[1] + off};
+		float *out[2] = {b->out[0] + off, b->out[1] + off};
+		TgMeters meters;
+		tg_chain_process(chain, in, out, m, p, &meters);
+		off += m;
+	}
+	tg_chain_stats(chain, &stats);
+	tg_chain_free(chain);
+	return stats;
+}
+
+static double amps_of(const TgParams *p) { return (double)p->vfs / (double)p->z_ohm; }
+
+/* Filters off, thermal out of the way: isolates the peak limiter. */
+static void params_peak_only(TgParams *p)
+{
+	tg_params_default(p);
+	p->hpf_order = 0.0f;
+	p->lpf_order = 0.0f;
+	p->i_rms_ma = 10000.0f;
+	p->ramp_s = 0.1f;
+}
+
+/* ---- filter ---- */
+
+/* Gain in dB of a sine through the real filter, after it settled. */
+static double filter_gain_db(double rate, double hpf_hz, int hpf_order, double lpf_hz,
+                             int lpf_order, double freq)
+{
+	TgFilter f;
+	tg_filter_init(&f, rate, 1);
+	tg_filter_set(&f, hpf_hz, hpf_order, lpf_hz, lpf_order, 1);
+	const uint32_t n = (uint32_t)rate; /* 1 s */
+	float *x = malloc(n * sizeof(float));
+	tg_sig_sine(x, n, rate, freq, 0.5, 0.0);
+	float *bufs[1] = {x};
+	tg_filter_process(&f, bufs, n);
+	/* The last 0.5 s, an integer number of periods as near as possible. */
+	const uint32_t periods = (uint32_t)(0.5 * freq);
+	const uint32_t len = (uint32_t)lround(periods * rate / freq);
+	const double rms = tg_rms(x + n - len, len);
+	free(x);
+	return 20.0 * log10(rms / (0.5 / sqrt(2.0)));
+}
+
+TEST filter_corner_minus_3db(void)
+{
+	for (size_t r = 0; r < sizeof(RATES) / sizeof(RATES[0]); ++r) {
+		const double rate = RATES[r];
+		for (int order = 2; order <= 4; order += 2) {
+			const double hp = filter_gain_db(rate, 1000.0, order, 16000.0, 0, 1000.0);
+			const double lp = filter_gain_db(rate, 80.0, 0, 1000.0, order, 1000.0);
+			ASSERT_IN_RANGEm("high-pass corner", -3.0103, hp, 0.05);
+			ASSERT_IN_RANGEm("low-pass corner", -3.0103, lp, 0.05);
+		}
+	}
+	PASS();
+}
+
+TEST filter_hpf4_at_half_corner(void)
+{
+	for (size_t r = 0; r < sizeof(RATES) / sizeof(RATES[0]); ++r) {
+		const double g = filter_gain_db(RATES[r], 1000.0, 4, 16000.0, 0, 500.0);
+		ASSERT_IN_RANGEm("4th-order HPF one octave down", -24.1, g, 0.5);
+		/* The design formula agrees with the measurement. */
+		TgFilter f;
+		tg_filter_init(&f, RATES[r], 1);
+		tg_filter_set(&f, 1000.0, 4, 16000.0, 0, 1);
+		ASSERT_IN_RANGE(g, tg_filter_magnitude_db(&f, 500.0), 0.01);
+	}
+	PASS();
+}
+
+TEST filter_corner_clamped_below_nyquist(void)
+{
+	TgFilter f;
+	tg_filter_init(&f, 8000.0, 1);
+	tg_filter_set(&f, 5000.0, 4, 24000.0, 4, 1);
+	ASSERT(f.hpf.sec[0].freq <= 0.45 * 8000.0 + 1e-9);
+	ASSERT(f.lpf.sec[0].freq <= 0.45 * 8000.0 + 1e-9);
+	/* Still a stable, finite filter. */
+	float x[4096];
+	tg_sig_pink(x, 4096, 1.0, 3);
+	float *bufs[1] = {x};
+	tg_filter_process(&f, bufs, 4096);
+	for (int i = 0; i < 4096; ++i) {
+		ASSERT(isfinite(x[i]) && fabsf(x[i]) < 100.0f);
+	}
+	PASS();
+}
+
+/* A corner or order change must not click: no sample-to-sample jump far
+ * beyond what the sine itself does. */
+TEST filter_changes_glide(void)
+{
+	const double rate = 48000.0;
+	TgFilter f;
+	tg_filter_init(&f, rate, 1);
+	tg_filter_set(&f, 80.0, 4, 16000.0, 2, 1);
+	const uint32_t n = 48000;
+	float *x = malloc(n * sizeof(float));
+	tg_sig_sine(x, n, rate, 440.0, 0.5, 0.0);
+	float *bufs[1] = {x};
+	float max_step = 0.0f;
+	for (uint32_t off = 0; off < n; off += 480) {
+		const uint32_t k = off / 480;
+		/* Switch something every 10 ms. */
+		tg_filter_set(&f, k % 2 ? 400.0 : 80.0, (int)(k % 3) * 2, k % 2 ? 2000.0 : 16000.0,
+		              (int)((k + 1) % 3) * 2, 0);
+		float *b[1] = {x + off};
+		tg_filter_process(&f, b, 480);
+	}
+	(void)bufs;
+	for (uint32_t i = 1; i < n; ++i) {
+		const float d = fabsf(x[i] - x[i - 1]);
+		max_step = d > max_step ? d : max_step;
+	}
+	free(x);
+	/* A 440 Hz sine of 0.5 moves at most 0.029 per frame. */
+	ASSERT(max_step < 0.06f);
+	PASS();
+}
+
+/* ---- ramp and glides ---- */
+
+TEST ramp_shape(void)
+{
+	const double rate = 48000.0, secs = 3.0;
+	TgRamp ramp;
+	tg_ramp_set_time(&ramp, rate, secs);
+	tg_ramp_restart(&ramp);
+	const uint32_t n = (uint32_t)(4.0 * rate);
+	float *g = malloc(n * sizeof(float));
+	tg_ramp_process(&ramp, g, n);
+	ASSERT_EQ_FMT(0.0f, g[0], "%g");
+	uint32_t reach = n;
+	float max_slope = 0.0f;
+	for (uint32_t i = 1; i < n; ++i) {
+		ASSERTm("monotone", g[i] >= g[i - 1]);
+		const float s = g[i] - g[i - 1];
+		max_slope = s > max_slope ? s : max_slope;
+		if (reach == n && g[i] >= 1.0f) {
+			reach = i;
+		}
+	}
+	ASSERT_IN_RANGEm("reaches 1 at ramp_s", secs, reach / rate, 0.001);
+	/* Zero slope at both ends: over the first and the last millisecond the
+	 * mean slope is a small fraction of the steepest one. */
+	const uint32_t ms1 = (uint32_t)(0.001 * rate);
+	ASSERT(((g[ms1] - g[0]) / (float)ms1) < (1e-2f * max_slope));
+	ASSERT(((g[reach] - g[reach - ms1]) / (float)ms1) < (1e-2f * max_slope));
+	free(g);
+	PASS();
+}
+
+TEST glide_rise_limited_fall_fast(void)
+{
+	const double rate = 48000.0;
+	TgGlide glide;
+	tg_glide_set_rates(&glide, rate, 10.0, 0.0025);
+	tg_glide_reset(&glide, pow(10.0, -40.0 / 20.0));
+	/* Rising 40 dB at 10 dB/s takes 4 s. */
+	uint32_t i = 0;
+	while (glide.value < 1.0 && i < 10 * 48000) {
+		tg_glide_next(&glide, 1.0);
+		++i;
+	}
+	ASSERT_IN_RANGE(4.0, i / rate, 0.002);
+	/* Falling 40 dB is within 0.1 dB of the target in 20 ms. */
+	const double low = pow(10.0, -40.0 / 20.0);
+	for (i = 0; i < (uint32_t)(0.020 * rate); ++i) {
+		tg_glide_next(&glide, low);
+	}
+	ASSERT_IN_RANGE(-40.0, 20.0 * log10(glide.value), 0.1);
+	PASS();
+}
+
+/* Through the chain: the volume control's rise is rate-limited, its fall
+ * takes effect within 20 ms. */
+TEST chain_volume_rise_and_fall(void)
+{
+	const double rate = 48000.0;
+	TgParams p;
+	params_peak_only(&p);
+	p.volume_db = -40.0f;
+	p.i_peak_ma = 10000.0f;
+	TgChain *chain = tg_chain_new(rate, 1, 1);
+	tg_chain_activate(chain, &p);
+	const uint32_t blk = 480; /* 10 ms */
+	float in[480], out[480];
+	tg_sig_sine(in, blk, rate, 1000.0, 0.01, 0.0);
+	const float *ins[1] = {in};
+	float *outs[1] = {out};
+	for (int k = 0; k < 50; ++k) { /* 0.5 s: ramp done */
+		tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	}
+	const double base = tg_rms(out, blk);
+	p.volume_db = 0.0f;
+	double prev = base;
+	for (int k = 0; k < 400; ++k) { /* 4 s */
+		tg_chain_process(chain, ins, outs, blk, &p, NULL);
+		const double lvl = tg_rms(out, blk);
+		/* At 10 dB/s, 10 ms blocks rise at most 0.1 dB (plus measuring
+		 * slack for the level moving within each block). */
+		ASSERT((20.0 * log10(lvl / prev)) < (0.2));
+		prev = lvl;
+	}
+	for (int k = 0; k < 20; ++k) {
+		tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	}
+	ASSERT_IN_RANGE(40.0, 20.0 * log10(tg_rms(out, blk) / base), 0.1);
+	p.volume_db = -40.0f;
+	tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	/* From 20 ms on (the lookahead delay aside) the fall is complete. */
+	tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	const uint32_t lat = tg_chain_latency(chain);
+	ASSERT_IN_RANGE(0.0, 20.0 * log10(tg_rms(out + lat, blk - lat) / base), 0.1);
+	tg_chain_free(chain);
+	PASS();
+}
+
+/* ---- limiter invariants ---- */
+
+static void make_pink20(Buffers *b) /* +20 dBFS RMS pink noise */
+{
+	tg_sig_pink(b->in[0], (uint32_t)b->n, 10.0, 11);
+	tg_sig_pink(b->in[1], (uint32_t)b->n, 10.0, 12);
+}
+
+static void make_square50(Buffers *b)
+{
+	tg_sig_square(b->in[0], (uint32_t)b->n, 48000.0, 50.0, 1.0);
+	memcpy(b->in[1], b->in[0], (size_t)b->n * sizeof(float));
+}
+
+static void make_bursts(Buffers *b)
+{
+	tg_sig_burst(b->in[0], (uint32_t)b->n, 48000.0, 1.0, 0.05, 0.45, 1.0, 21);
+	tg_sig_burst(b->in[1], (uint32_t)b->n, 48000.0, 1.0, 0.05, 0.45, 1.0, 22);
+}
+
+typedef void (*Maker)(Buffers *);
+
+static const Maker MAKERS[] = {make_pink20, make_square50, make_bursts};
+
+/* Settings that stress different corners of the limiter. */
+static void stress_params(TgParams *p, int k)
+{
+	tg_params_default(p);
+	switch (k) {
+	case 1: /* dynamic mic as a speaker: small limits, high impedance */
+		p->z_ohm = 300.0f, p->vfs = 2.83f, p->i_peak_ma = 10.0f, p->i_rms_ma = 4.0f;
+		p->hpf_hz = 250.0f, p->lpf_hz = 10000.0f;
+		break;
+	case 2: /* short thermal time constant, fast release, loud volume */
+		p->tau_s = 0.05f, p->release_ms = 5.0f, p->volume_db = 24.0f, p->hpf_order = 0.0f;
+		p->ramp_s = 0.1f;
+		break;
+	case 3: /* peak limit far above the RMS limit */
+		p->i_peak_ma = 1000.0f, p->i_rms_ma = 5.0f, p->mono = 2.0f;
+		break;
+	default:
+		break;
+	}
+}
+
+TEST limiter_peak_and_rms_invariants(void)
+{
+	const double rate = 48000.0;
+	double worst_peak = 0.0, worst_rms = 0.0;
+	for (size_t s = 0; s < sizeof(MAKERS) / sizeof(MAKERS[0]); ++s) {
+		for (int k = 0; k < 4; ++k) {
+			Buffers b = buffers_new(2, 2, (uint64_t)(8.0 * rate));
+			MAKERS[s](&b);
+			TgParams p;
+			stress_params(&p, k);
+			const TgStats st = render(&b, rate, &p, 512);
+			TgCurrentStats cs;
+			tg_current_stats((const float *const *)b.out, 2, b.n, amps_of(&p), p.tau_s, rate,
+			                 &cs);
+			const double peak_ratio = cs.peak_a / (p.i_peak_ma * 1e-3);
+			const double rms_ratio = cs.rms_a / (p.i_rms_ma * 1e-3);
+			worst_peak = peak_ratio > worst_peak ? peak_ratio : worst_peak;
+			worst_rms = rms_ratio > worst_rms ? rms_ratio : worst_rms;
+			ASSERT_EQ(0, (int)cs.nonfinite);
+			ASSERTm("peak current", (peak_ratio) <= (1.0));
+			ASSERTm("RMS current", (rms_ratio) <= (1.02));
+			for (uint64_t i = 0; i < b.n; ++i) {
+				ASSERT(fabsf(b.out[0][i]) <= 1.0f && fabsf(b.out[1][i]) <= 1.0f);
+			}
+			if (s == 0 && k == 0) {
+				printf("pink +20 dBFS defaults: peak %.4f, RMS %.4f of limit; clamps %llu "
+				       "peak, %llu RMS over %llu frames\n",
+				       peak_ratio, rms_ratio, (unsigned long long)st.clamp_peak,
+				       (unsigned long long)st.clamp_rms, (unsigned long long)st.frames);
+			}
+			buffers_free(&b);
+		}
+	}
+	printf("worst over signals x settings: peak %.6f, RMS %.6f of limit\n", worst_peak,
+	       worst_rms);
+	PASS();
+}
+
+/* The thermal stage with nothing else in the way, by the formula. */
+TEST limiter_rms_formula_sustained(void)
+{
+	const double rate = 48000.0;
+	Buffers b = buffers_new(1, 1, (uint64_t)(20.0 * rate));
+	tg_sig_sine(b.in[0], (uint32_t)b.n, rate, 1000.0, 0.9, 0.0);
+	TgParams p;
+	params_peak_only(&p);
+	p.i_rms_ma = 5.0f; /* the sine is 20 mA RMS at the default 32 ohm, 1 V */
+	p.tau_s = 1.0f;
+	const TgStats st = render(&b, rate, &p, 256);
+	TgCurrentStats cs;
+	tg_current_stats((const float *const *)b.out, 1, b.n, amps_of(&p), p.tau_s, rate, &cs);
+	printf("sustained sine 12 dB over the RMS limit: highest RMS %.4f mA (limit 5), "
+	       "RMS guard %llu frames\n",
+	       cs.rms_a * 1e3, (unsigned long long)st.clamp_rms);
+	ASSERT((cs.rms_a) <= (1.02 * 5e-3));
+	/* It settles under the limit, not far below it. */
+	ASSERT((cs.rms_a) > (0.85 * 5e-3));
+	ASSERT_EQ(0, (int)st.clamp_rms);
+	buffers_free(&b);
+	PASS();
+}
+
+static double limited_sine_thdn(double freq, float release_ms)
+{
+	const double rate = 48000.0;
+	Buffers b = buffers_new(1, 1, (uint64_t)(6.0 * rate));
+	TgParams p;
+	params_peak_only(&p);
+	p.release_ms = release_ms;
+	const double ceiling = p.i_peak_ma * 1e-3 / amps_of(&p);
+	tg_sig_sine(b.in[0], (uint32_t)b.n, rate, freq, 2.0 * ceiling, 0.0); /* +6 dB */
+	render(&b, rate, &p, 512);
+	/* After settling: the last 2 s. */
+	const uint64_t len = (uint64_t)(2.0 * rate);
+	const double thdn = tg_thdn(b.out[0] + b.n - len, len, rate, freq);
+	double peak = 0.0;
+	for (uint64_t i = b.n - len; i < b.n; ++i) {
+		peak = fabs((double)b.out[0][i]) > peak ? fabs((double)b.out[0][i]) : peak;
+	}
+	buffers_free(&b);
+	/* Limiting, not just attenuating: the peak sits at the ceiling. */
+	return peak > 0.99 * ceiling ? thdn : 1.0;
+}
+
+TEST limiter_thdn_100hz(void)
+{
+	const double thdn = limited_sine_thdn(100.0, 100.0f);
+	printf("100 Hz sine 6 dB over the ceiling, release 100 ms: THD+N %.5f %%\n", thdn * 100.0);
+	ASSERT(thdn <= 0.0002);
+	PASS();
+}
+
+TEST limiter_thdn_50hz(void)
+{
+	const double thdn = limited_sine_thdn(50.0, 100.0f);
+	printf("50 Hz sine 6 dB over the ceiling, HPF off: THD+N %.5f %%\n", thdn * 100.0);
+	ASSERT(thdn <= 0.0005);
+	PASS();
+}
+
+TEST limiter_ceiling_rise_glides_fall_instant(void)
+{
+	TgLimiter lim;
+	ASSERT_EQ(0, tg_limiter_init(&lim, 48000.0, 1));
+	TgLimiterParams lp = {1.0, 32.0, 0.010, 1.0, 3.0, 0.1, 10.0};
+	tg_limiter_reset(&lim, &lp);
+	const double c_low = 0.010 * 32.0;
+	ASSERT_IN_RANGE(c_low, tg_limiter_ceiling(&lim), 1e-9);
+	lp.i_peak = 0.020; /* +6.02 dB: takes 0.602 s at 10 dB/s */
+	tg_limiter_set(&lim, &lp);
+	float x[480];
+	float *bufs[1] = {x};
+	for (int k = 0; k < 30; ++k) { /* 0.3 s */
+		memset(x, 0, sizeof(x));
+		tg_limiter_process(&lim, bufs, 480, NULL);
+	}
+	ASSERT_IN_RANGE(3.0, 20.0 * log10(tg_limiter_ceiling(&lim) / c_low), 0.05);
+	lp.i_peak = 0.005;
+	tg_limiter_set(&lim, &lp);
+	memset(x, 0, sizeof(x));
+	tg_limiter_process(&lim, bufs, 1, NULL);
+	ASSERT_IN_RANGE(0.005 * 32.0, tg_limiter_ceiling(&lim), 1e-9);
+	tg_limiter_free(&lim);
+	PASS();
+}
+
+/* ---- chain ---- */
+
+TEST chain_transparent_under_limits(void)
+{
+	const double rate = 48000.0;
+	Buffers b = buffers_new(2, 2, (uint64_t)rate);
+	tg_sig_sine(b.in[0], (uint32_t)b.n, rate, 1000.0, 0.1, 0.0);
+	tg_sig_sine(b.in[1], (uint32_t)b.n, rate, 3100.0, 0.1, 0.5);
+	TgParams p;
+	params_peak_only(&p);
+	p.mono = 0.0f;
+	p.volume_db = -6.0f;
+	p.ramp_s = 0.1f;
+	p.i_peak_ma = 10000.0f;
+	render(&b, rate, &p, 512);
+	TgChain *probe = tg_chain_new(rate, 2, 2);
+	const uint32_t lat = tg_chain_latency(probe);
+	tg_chain_free(probe);
+	/* Expected: the delayed input times the volume, through the DC blocker,
+	 * the one filter that is always on. */
+	TgFilter dc;
+	tg_filter_init(&dc, rate, 2);
+	tg_filter_set(&dc, 80.0, 0, 16000.0, 0, 1);
+	float *ref[2] = {malloc((size_t)b.n * sizeof(float)), malloc((size_t)b.n * sizeof(float))};
+	const float vol = powf(10.0f, -6.0f / 20.0f);
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		for (uint64_t i = 0; i < b.n; ++i) {
+			ref[ch][i] = b.in[ch][i] * vol;
+		}
+	}
+	tg_filter_process(&dc, ref, (uint32_t)b.n);
+	double worst = 0.0;
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		for (uint64_t i = (uint64_t)(0.2 * rate); i < b.n; ++i) {
+			const double e = fabs((double)b.out[ch][i] - ref[ch][i - lat]);
+			worst = e > worst ? e : worst;
+		}
+	}
+	free(ref[0]);
+	free(ref[1]);
+	buffers_free(&b);
+	printf("transparency: worst |out - delayed input x volume| = %.3g\n", worst);
+	ASSERT(worst < 1e-6);
+	PASS();
+}
+
+TEST chain_nonfinite_restarts_ramp(void)
+{
+	const double rate = 48000.0;
+	TgParams p;
+	tg_params_default(&p);
+	p.ramp_s = 0.5f;
+	TgChain *chain = tg_chain_new(rate, 2, 2);
+	tg_chain_activate(chain, &p);
+	const uint32_t blk = 4800;
+	float l[4800], r[4800], ol[4800], or_[4800];
+	const float *in[2] = {l, r};
+	float *out[2] = {ol, or_};
+	TgMeters m;
+	for (int k = 0; k < 10; ++k) {
+		tg_sig_sine(l, blk, rate, 1000.0, 0.3, 0.0);
+		tg_sig_sine(r, blk, rate, 1000.0, 0.3, 0.0);
+		tg_chain_process(chain, in, out, blk, &p, &m);
+	}
+	ASSERT_EQ_FMT(1.0f, m.ramp, "%g");
+	const double before = tg_rms(ol + blk / 2, blk / 2);
+	l[100] = NAN;
+	r[200] = INFINITY;
+	l[300] = -INFINITY;
+	tg_chain_process(chain, in, out, blk, &p, &m);
+	for (uint32_t i = 0; i < blk; ++i) {
+		ASSERT(isfinite(ol[i]) && isfinite(or_[i]));
+	}
+	/* Restarted at the last fault (frame 300): 0.1 s later the raised
+	 * cosine of 0.5 s has reached 0.5 - 0.5 cos(pi/5) = 0.095. */
+	ASSERT((m.ramp) < (0.2f));
+	const uint32_t lat = tg_chain_latency(chain);
+	ASSERT((fabsf(ol[300 + lat])) < (1e-6f));
+	ASSERT((tg_rms(ol + blk - 480, 480)) < (0.15 * before));
+	TgStats st;
+	tg_chain_stats(chain, &st);
+	ASSERT_EQ(3, (int)st.nonfinite_in);
+	tg_chain_free(chain);
+	PASS();
+}
+
+static void make_program(Buffers *b)
+{
+	/* Pink noise with bursts over it and a NaN: every stage works. */
+	tg_sig_pink(b->in[0], (uint32_t)b->n, 0.5, 5);
+	tg_sig_pink(b->in[1], (uint32_t)b->n, 0.5, 6);
+	for (uint64_t i = 0; i < b->n; ++i) {
+		if ((i / 9000) % 4 == 1) {
+			b->in[0][i] *= 6.0f;
+		}
+	}
+	b->in[1][b->n / 3] = NAN;
+}
+
+TEST chain_block_size_invariance(void)
+{
+	const double rate = 48000.0;
+	static const uint32_t sizes[] = {37, 512, 4096, 0};
+	for (int k = 0; k < 4; ++k) {
+		TgParams p;
+		stress_params(&p, k);
+		p.ramp_s = 0.2f;
+		Buffers ref = buffers_new(2, 2, (uint64_t)(1.5 * rate));
+		make_program(&ref);
+		render(&ref, rate, &p, 1);
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s) {
+			Buffers b = buffers_new(2, 2, ref.n);
+			make_program(&b);
+			render(&b, rate, &p, sizes[s]);
+			double worst = 0.0;
+			for (uint32_t ch = 0; ch < 2; ++ch) {
+				for (uint64_t i = 0; i < b.n; ++i) {
+					const double e = fabs((double)b.out[ch][i] - ref.out[ch][i]);
+					worst = e > worst ? e : worst;
+				}
+			}
+			buffers_free(&b);
+			ASSERT(worst <= 1e-6);
+		}
+		buffers_free(&ref);
+	}
+	PASS();
+}
+
+TEST chain_block_size_zero(void)
+{
+	TgParams p;
+	tg_params_default(&p);
+	TgChain *chain = tg_chain_new(48000.0, 2, 2);
+	ASSERT(chain != NULL);
+	TgMeters m;
+	tg_chain_process(chain, (const float *const[]){NULL, NULL}, (float *const[]){NULL, NULL}, 0,
+	                 &p, &m);
+	ASSERT_EQ_FMT((float)tg_chain_latency(chain), m.latency, "%g");
+	tg_chain_free(chain);
+	PASS();
+}
+
+TEST chain_dc_removed(void)
+{
+	const double rate = 48000.0;
+	for (int hpf = 0; hpf <= 4; hpf += 4) {
+		Buffers b = buffers_new(1, 1, (uint64_t)(2.0 * rate));
+		for (uint64_t i = 0; i < b.n; ++i) {
+			b.in[0][i] = 0.5f;
+		}
+		TgParams p;
+		tg_params_default(&p);
+		p.hpf_order = (float)hpf;
+		p.ramp_s = 0.1f;
+		p.i_rms_ma = 10000.0f;
+		p.i_peak_ma = 10000.0f;
+		render(&b, rate, &p, 512);
+		double mean = 0.0;
+		for (uint64_t i = (uint64_t)rate; i < b.n; ++i) {
+			mean += b.out[0][i];
+		}
+		mean /= (double)(b.n - (uint64_t)rate);
+		printf("DC 0.5 with HPF order %d: |mean| after 1 s = %.3g\n", hpf, fabs(mean));
+		ASSERT((fabs(mean)) < (1e-4));
+		buffers_free(&b);
+	}
+	PASS();
+}
+
+TEST mono_laws(void)
+{
+	static const struct {
+		TgMonoMode mode;
+		TgRoute route;
+		float l, r; /* expected gains for out_l from (in_l, in_r) = (1, 0) and (0, 1) */
+		float out_r_from_l, out_r_from_r;
+	} cases[] = {
+		{TG_MONO_STEREO, TG_ROUTE_BOTH, 1.0f, 0.0f, 0.0f, 1.0f},
+		{TG_MONO_SUM_6DB, TG_ROUTE_BOTH, 0.5f, 0.5f, 0.5f, 0.5f},
+		{TG_MONO_SUM_3DB, TG_ROUTE_BOTH, 0.70710678f, 0.70710678f, 0.70710678f, 0.70710678f},
+		{TG_MONO_LEFT, TG_ROUTE_BOTH, 1.0f, 0.0f, 1.0f, 0.0f},
+		{TG_MONO_RIGHT, TG_ROUTE_BOTH, 0.0f, 1.0f, 0.0f, 1.0f},
+		{TG_MONO_SUM_6DB, TG_ROUTE_LEFT, 0.5f, 0.5f, 0.0f, 0.0f},
+		{TG_MONO_SUM_6DB, TG_ROUTE_RIGHT, 0.0f, 0.0f, 0.5f, 0.5f},
+		{TG_MONO_STEREO, TG_ROUTE_LEFT, 1.0f, 0.0f, 0.0f, 0.0f},
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); ++c) {
+		TgMono mono;
+		tg_mono_init(&mono, 48000.0);
+		tg_mono_set(&mono, cases[c].mode, cases[c].route, 1);
+		const float l[2] = {1.0f, 0.0f}, r[2] = {0.0f, 1.0f};
+		float ol[2], orr[2];
+		tg_mono_process(&mono, l, r, ol, orr, 2);
+		ASSERT_IN_RANGE(cases[c].l, ol[0], 1e-6);
+		ASSERT_IN_RANGE(cases[c].r, ol[1], 1e-6);
+		ASSERT_IN_RANGE(cases[c].out_r_from_l, orr[0], 1e-6);
+		ASSERT_IN_RANGE(cases[c].out_r_from_r, orr[1], 1e-6);
+	}
+	PASS();
+}
+
+/* The sum variant: a centred source keeps its level at -6 dB law; a mode
+ * of 0 (stereo) is not available and reads as 1. */
+TEST chain_sum_variant(void)
+{
+	const double rate = 48000.0;
+	Buffers b = buffers_new(2, 1, (uint64_t)rate);
+	tg_sig_sine(b.in[0], (uint32_t)b.n, rate, 1000.0, 0.1, 0.0);
+	memcpy(b.in[1], b.in[0], (size_t)b.n * sizeof(float));
+	TgParams p;
+	params_peak_only(&p);
+	p.mono = 0.0f;
+	render(&b, rate, &p, 512);
+	const uint64_t tail = (uint64_t)(0.5 * rate);
+	ASSERT_IN_RANGE(0.1 / sqrt(2.0), tg_rms(b.out[0] + b.n - tail, tail), 1e-4);
+	buffers_free(&b);
+	PASS();
+}
+
+TEST chain_bypass_keeps_protection(void)
+{
+	const double rate = 48000.0;
+	Buffers b = buffers_new(2, 2, (uint64_t)(3.0 * rate));
+	tg_sig_pink(b.in[0], (uint32_t)b.n, 3.0, 31);
+	tg_sig_pink(b.in[1], (uint32_t)b.n, 3.0, 32);
+	TgParams p;
+	tg_params_default(&p);
+	p.enable = 0.0f;
+	p.ramp_s = 0.1f;
+	render(&b, rate, &p, 512);
+	TgCurrentStats cs;
+	tg_current_stats((const float *const *)b.out, 2, b.n, amps_of(&p), p.tau_s, rate, &cs);
+	ASSERT((cs.peak_a) <= (p.i_peak_ma * 1e-3));
+	ASSERT((cs.rms_a) <= (1.02 * p.i_rms_ma * 1e-3));
+	buffers_free(&b);
+
+	/* Bypassed and under the limits: the dry input, delayed. */
+	Buffers d = buffers_new(2, 2, (uint64_t)rate);
+	tg_sig_sine(d.in[0], (uint32_t)d.n, rate, 50.0, 0.05, 0.0);
+	tg_sig_sine(d.in[1], (uint32_t)d.n, rate, 70.0, 0.05, 0.0);
+	params_peak_only(&p);
+	p.enable = 0.0f;
+	p.hpf_order = 4.0f;
+	p.volume_db = 12.0f;
+	p.mono = 1.0f;
+	render(&d, rate, &p, 512);
+	TgChain *probe = tg_chain_new(rate, 2, 2);
+	const uint32_t lat = tg_chain_latency(probe);
+	tg_chain_free(probe);
+	double worst = 0.0;
+	for (uint64_t i = (uint64_t)(0.5 * rate); i < d.n; ++i) {
+		worst = fmax(worst, fabs((double)d.out[1][i] - d.in[1][i - lat]));
+	}
+	/* Only the 2 Hz DC blocker differs from the dry input: at 70 Hz that
+	 * is a phase shift of 0.03 rad. */
+	ASSERT(worst < 0.05 * 0.035);
+	buffers_free(&d);
+	PASS();
+}
+
+/* Toggling bypass crossfades: no step larger than the signal's own. */
+TEST chain_bypass_is_click_free(void)
+{
+	const double rate = 48000.0;
+	TgParams p;
+	params_peak_only(&p);
+	p.hpf_order = 4.0f;
+	p.hpf_hz = 2000.0f;
+	TgChain *chain = tg_chain_new(rate, 2, 2);
+	tg_chain_activate(chain, &p);
+	const uint32_t blk = 480;
+	float l[480], ol[480], orr[480];
+	const float *in[2] = {l, l};
+	float *out[2] = {ol, orr};
+	float prev = 0.0f, max_step = 0.0f;
+	for (int k = 0; k < 200; ++k) {
+		tg_sig_sine(l, blk, rate, 100.0, 0.3, 0.0);
+		if (k >= 50) {
+			p.enable = (k / 25) % 2 ? 0.0f : 1.0f;
+		}
+		tg_chain_process(chain, in, out, blk, &p, NULL);
+		for (uint32_t i = 0; i < blk; ++i) {
+			if (k >= 50) {
+				max_step = fmaxf(max_step, fabsf(ol[i] - prev));
+			}
+			prev = ol[i];
+		}
+	}
+	tg_chain_free(chain);
+	/* A 100 Hz sine of 0.3 moves at most 0.004 per frame. */
+	ASSERT(max_step < 0.01f);
+	PASS();
+}
+
+TEST chain_sample_rate_range(void)
+{
+	ASSERT_EQ(NULL, tg_chain_new(7999.0, 2, 2));
+	ASSERT_EQ(NULL, tg_chain_new(384001.0, 2, 2));
+	ASSERT_EQ(NULL, tg_chain_new(NAN, 2, 2));
+	ASSERT_EQ(NULL, tg_chain_new(48000.0, 1, 2));
+	static const double ok[] = {8000.0, 22050.0, 384000.0};
+	for (int k = 0; k < 3; ++k) {
+		TgChain *c = tg_chain_new(ok[k], 2, 2);
+		ASSERT(c != NULL);
+		/* Lookahead within 2 ms. */
+		ASSERT((tg_chain_latency(c) / ok[k]) <= (0.002));
+		tg_chain_free(c);
+	}
+	PASS();
+}
+
+TEST params_sanitized(void)
+{
+	TgParams p;
+	tg_params_default(&p);
+	p.volume_db = NAN;
+	p.i_peak_ma = -5.0f;
+	p.hpf_hz = 1e9f;
+	p.hpf_order = 3.1f;
+	p.tau_s = INFINITY;
+	p.mono = 0.0f;
+	tg_params_sanitize(&p, 1);
+	ASSERT_EQ_FMT(0.0f, p.volume_db, "%g");
+	ASSERT_EQ_FMT(0.01f, p.i_peak_ma, "%g");
+	ASSERT_EQ_FMT(5000.0f, p.hpf_hz, "%g");
+	ASSERT_EQ_FMT(4.0f, p.hpf_order, "%g");
+	ASSERT_EQ_FMT(60.0f, p.tau_s, "%g");
+	ASSERT_EQ_FMT(1.0f, p.mono, "%g");
+	PASS();
+}
+
+/* Hostile controls and samples: the output stays finite and limited. */
+TEST chain_hostile_values(void)
+{
+	const double rate = 96000.0;
+	TgParams p;
+	tg_params_default(&p);
+	TgChain *chain = tg_chain_new(rate, 2, 2);
+	tg_chain_activate(chain, &p);
+	float l[1024], r[1024], ol[1024], orr[1024];
+	const float *in[2] = {l, r};
+	float *out[2] = {ol, orr};
+	TgRng rng;
+	tg_rng_seed(&rng, 77);
+	static const float specials[] = {NAN, INFINITY, -INFINITY, 1e38f, -1e38f, 1e-40f, 0.0f};
+	for (int k = 0; k < 200; ++k) {
+		for (int i = 0; i < 1024; ++i) {
+			const uint32_t u = tg_rng_next(&rng);
+			l[i] = u % 7 == 0 ? specials[u % 6] : tg_rng_uniform(&rng) * 4.0f;
+			r[i] = u % 11 == 0 ? specials[(u >> 3) % 7] : tg_rng_uniform(&rng);
+		}
+		p.volume_db = k % 3 ? 24.0f : NAN;
+		p.z_ohm = k % 5 ? 1.0f : 1e9f;
+		p.vfs = k % 4 ? 50.0f : -1.0f;
+		const uint32_t n = tg_rng_next(&rng) % 1025u;
+		tg_chain_process(chain, in, out, n, &p, NULL);
+		for (uint32_t i = 0; i < n; ++i) {
+			ASSERT(isfinite(ol[i]) && isfinite(orr[i]));
+			ASSERT(fabsf(ol[i]) <= 1.0f && fabsf(orr[i]) <= 1.0f);
+		}
+	}
+	tg_chain_free(chain);
+	PASS();
+}
+
+SUITE(filter_suite)
+{
+	RUN_TEST(filter_corner_minus_3db);
+	RUN_TEST(filter_hpf4_at_half_corner);
+	RUN_TEST(filter_corner_clamped_below_nyquist);
+	RUN_TEST(filter_changes_glide);
+}
+
+SUITE(ramp_suite)
+{
+	RUN_TEST(ramp_shape);
+	RUN_TEST(glide_rise_limited_fall_fast);
+	RUN_TEST(chain_volume_rise_and_fall);
+}
+
+SUITE(limiter_suite)
+{
+	RUN_TEST(limiter_peak_and_rms_invariants);
+	RUN_TEST(limiter_rms_formula_sustained);
+	RUN_TEST(limiter_thdn_100hz);
+	RUN_TEST(limiter_thdn_50hz);
+	RUN_TEST(limiter_ceiling_rise_glides_fall_instant);
+}
+
+SUITE(chain_suite)
+{
+	RUN_TEST(chain_transparent_under_limits);
+	RUN_TEST(chain_nonfinite_restarts_ramp);
+	RUN_TEST(chain_block_size_invariance);
+	RUN_TEST(chain_block_size_zero);
+	RUN_TEST(chain_dc_removed);
+	RUN_TEST(mono_laws);
+	RUN_TEST(chain_sum_variant);
+	RUN_TEST(chain_bypass_keeps_protection);
+	RUN_TEST(chain_bypass_is_click_free);
+	RUN_TEST(chain_sample_rate_range);
+	RUN_TEST(params_sanitized);
+	RUN_TEST(chain_hostile_values);
+}
+
+GREATEST_MAIN_DEFS();
+
+int main(int argc, char **argv)
+{
+	GREATEST_MAIN_BEGIN();
+	RUN_SUITE(filter_suite);
+	RUN_SUITE(ramp_suite);
+	RUN_SUITE(limiter_suite);
+	RUN_SUITE(chain_suite);
+	GREATEST_MAIN_END();
+}

@@ -1,0 +1,317 @@
+/* tguard: the whole protection chain. */
+#include "chain.h"
+
+#include "ports.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* Flush-to-zero and denormals-are-zero: decaying filter states must never
+ * fall into the slow denormal range. */
+#define TG_MXCSR_FTZ_DAZ 0x8040u
+#endif
+
+#define CHUNK TG_LIMITER_CHUNK
+/* Inputs beyond +60 dBFS are clamped there: still far over any ceiling, but
+ * finite through every gain and filter. */
+#define INPUT_MAX 1000.0f
+/* Volume and bypass falls settle well within 20 ms. */
+#define VOLUME_FALL_S 0.0025
+#define BYPASS_FADE_S 0.020
+
+struct TgChain {
+	double rate;
+	uint32_t n_in, n_out;
+	int sum; /* the 2-in/1-out variant */
+	TgParams cur;
+	TgRamp ramp;
+	TgGlide volume;
+	float vol_to;
+	TgMono mono;
+	TgFilter filter;
+	TgLimiter lim;
+	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
+	float xf_step;
+	TgStats stats;
+	float in[2][CHUNK];
+	float wet[2][CHUNK];
+	float ramp_gain[CHUNK];
+};
+
+static float param_clamp(float v, TgPortId id)
+{
+	const TgPortInfo *const info = &tg_port_info[id];
+	if (isnan(v)) {
+		return info->def;
+	}
+	return v < info->min ? info->min : (v > info->max ? info->max : v);
+}
+
+static float order_snap(float v)
+{
+	return v < 1.0f ? 0.0f : (v < 3.0f ? 2.0f : 4.0f);
+}
+
+void tg_params_default(TgParams *p)
+{
+	p->enable = tg_port_info[TG_P_ENABLE].def;
+	p->volume_db = tg_port_info[TG_P_VOLUME_DB].def;
+	p->ramp_s = tg_port_info[TG_P_RAMP_S].def;
+	p->rise_db_s = tg_port_info[TG_P_RISE_DB_S].def;
+	p->hpf_hz = tg_port_info[TG_P_HPF_HZ].def;
+	p->hpf_order = tg_port_info[TG_P_HPF_ORDER].def;
+	p->lpf_hz = tg_port_info[TG_P_LPF_HZ].def;
+	p->lpf_order = tg_port_info[TG_P_LPF_ORDER].def;
+	p->z_ohm = tg_port_info[TG_P_Z_OHM].def;
+	p->vfs = tg_port_info[TG_P_VFS].def;
+	p->i_peak_ma = tg_port_info[TG_P_I_PEAK_MA].def;
+	p->i_rms_ma = tg_port_info[TG_P_I_RMS_MA].def;
+	p->tau_s = tg_port_info[TG_P_TAU_S].def;
+	p->release_ms = tg_port_info[TG_P_RELEASE_MS].def;
+	p->mono = tg_port_info[TG_P_MONO].def;
+	p->route = tg_port_info[TG_P_ROUTE].def;
+}
+
+void tg_params_sanitize(TgParams *p, int sum)
+{
+	p->enable = param_clamp(p->enable, TG_P_ENABLE) >= 0.5f ? 1.0f : 0.0f;
+	p->volume_db = param_clamp(p->volume_db, TG_P_VOLUME_DB);
+	p->ramp_s = param_clamp(p->ramp_s, TG_P_RAMP_S);
+	p->rise_db_s = param_clamp(p->rise_db_s, TG_P_RISE_DB_S);
+	p->hpf_hz = param_clamp(p->hpf_hz, TG_P_HPF_HZ);
+	p->hpf_order = order_snap(param_clamp(p->hpf_order, TG_P_HPF_ORDER));
+	p->lpf_hz = param_clamp(p->lpf_hz, TG_P_LPF_HZ);
+	p->lpf_order = order_snap(param_clamp(p->lpf_order, TG_P_LPF_ORDER));
+	p->z_ohm = param_clamp(p->z_ohm, TG_P_Z_OHM);
+	p->vfs = param_clamp(p->vfs, TG_P_VFS);
+	p->i_peak_ma = param_clamp(p->i_peak_ma, TG_P_I_PEAK_MA);
+	p->i_rms_ma = param_clamp(p->i_rms_ma, TG_P_I_RMS_MA);
+	p->tau_s = param_clamp(p->tau_s, TG_P_TAU_S);
+	p->release_ms = param_clamp(p->release_ms, TG_P_RELEASE_MS);
+	p->mono = roundf(param_clamp(p->mono, TG_P_MONO));
+	if (sum && p->mono < 1.0f) {
+		p->mono = 1.0f;
+	}
+	p->route = roundf(param_clamp(p->route, TG_P_ROUTE));
+}
+
+TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
+{
+	if (!(rate >= TG_RATE_MIN && rate <= TG_RATE_MAX)) {
+		return NULL;
+	}
+	if (!((n_in == 2 && n_out == 2) || (n_in == 1 && n_out == 1) ||
+	      (n_in == 2 && n_out == 1))) {
+		return NULL;
+	}
+	TgChain *const chain = calloc(1, sizeof(TgChain));
+	if (!chain) {
+		return NULL;
+	}
+	chain->rate = rate;
+	chain->n_in = n_in;
+	chain->n_out = n_out;
+	chain->sum = n_in == 2 && n_out == 1;
+	chain->xf_step = (float)(1.0 / (BYPASS_FADE_S * rate));
+	tg_mono_init(&chain->mono, rate);
+	tg_filter_init(&chain->filter, rate, n_out);
+	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
+		free(chain);
+		return NULL;
+	}
+	TgParams p;
+	tg_params_default(&p);
+	tg_chain_activate(chain, &p);
+	return chain;
+}
+
+void tg_chain_free(TgChain *chain)
+{
+	if (chain) {
+		tg_limiter_free(&chain->lim);
+		free(chain);
+	}
+}
+
+uint32_t tg_chain_latency(const TgChain *chain) { return chain->lim.latency; }
+
+void tg_chain_stats(const TgChain *chain, TgStats *stats)
+{
+	*stats = chain->stats;
+	stats->clamp_peak = chain->lim.clamp_peak;
+	stats->clamp_rms = chain->lim.clamp_rms;
+}
+
+static void limiter_params(const TgParams *p, TgLimiterParams *lp)
+{
+	lp->vfs = p->vfs;
+	lp->z_ohm = p->z_ohm;
+	lp->i_peak = p->i_peak_ma * 1e-3;
+	lp->i_rms = p->i_rms_ma * 1e-3;
+	lp->tau_s = p->tau_s;
+	lp->release_s = p->release_ms * 1e-3;
+	lp->rise_db_s = p->rise_db_s;
+}
+
+/* Take sanitised controls; jump (at activation) skips every glide. Only
+ * what changed is recomputed. */
+static void apply_params(TgChain *chain, const TgParams *p, int jump)
+{
+	const TgParams *const old = &chain->cur;
+	if (jump || p->ramp_s != old->ramp_s) {
+		tg_ramp_set_time(&chain->ramp, chain->rate, p->ramp_s);
+	}
+	if (jump || p->rise_db_s != old->rise_db_s) {
+		tg_glide_set_rates(&chain->volume, chain->rate, p->rise_db_s, VOLUME_FALL_S);
+	}
+	chain->vol_to = powf(10.0f, p->volume_db / 20.0f);
+	if (jump || p->mono != old->mono || p->route != old->route) {
+		const TgMonoMode mode = chain->n_in == 1 ? TG_MONO_STEREO : (TgMonoMode)p->mono;
+		const TgRoute route = chain->n_out == 1 ? TG_ROUTE_BOTH : (TgRoute)p->route;
+		tg_mono_set(&chain->mono, mode, route, jump);
+	}
+	if (jump || p->hpf_hz != old->hpf_hz || p->hpf_order != old->hpf_order ||
+	    p->lpf_hz != old->lpf_hz || p->lpf_order != old->lpf_order) {
+		tg_filter_set(&chain->filter, p->hpf_hz, (int)p->hpf_order, p->lpf_hz,
+		              (int)p->lpf_order, jump);
+	}
+	TgLimiterParams lp;
+	limiter_params(p, &lp);
+	if (jump) {
+		tg_limiter_reset(&chain->lim, &lp);
+	} else if (p->vfs != old->vfs || p->z_ohm != old->z_ohm ||
+	           p->i_peak_ma != old->i_peak_ma || p->i_rms_ma != old->i_rms_ma ||
+	           p->tau_s != old->tau_s || p->release_ms != old->release_ms ||
+	           p->rise_db_s != old->rise_db_s) {
+		tg_limiter_set(&chain->lim, &lp);
+	}
+	chain->cur = *p;
+}
+
+void tg_chain_activate(TgChain *chain, const TgParams *params)
+{
+	TgParams p = *params;
+	tg_params_sanitize(&p, chain->sum);
+	apply_params(chain, &p, 1);
+	tg_glide_reset(&chain->volume, chain->vol_to);
+	tg_filter_reset(&chain->filter);
+	tg_ramp_restart(&chain->ramp);
+	chain->xf = p.enable;
+	memset(&chain->stats, 0, sizeof(chain->stats));
+}
+
+/* Copy the input, replacing non-finite samples by 0 and restarting the
+ * soft start at each of them; the ramp gains for the chunk come out in
+ * chain->ramp_gain. */
+static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
+{
+	uint32_t done = 0;
+	for (uint32_t i = 0; i < m; ++i) {
+		int bad = 0;
+		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
+			float v = in[ch][off + i];
+			if (!isfinite(v)) {
+				v = 0.0f;
+				bad = 1;
+				++chain->stats.nonfinite_in;
+			}
+			chain->in[ch][i] = v > INPUT_MAX ? INPUT_MAX : (v < -INPUT_MAX ? -INPUT_MAX : v);
+		}
+		if (bad) {
+			tg_ramp_process(&chain->ramp, chain->ramp_gain + done, i - done);
+			tg_ramp_restart(&chain->ramp);
+			done = i;
+		}
+	}
+	tg_ramp_process(&chain->ramp, chain->ramp_gain + done, m - done);
+}
+
+/* The dry signal for bypass: the input itself, or the -6 dB sum for the
+ * variant with one output. */
+static float dry_sample(const TgChain *chain, uint32_t ch, uint32_t i)
+{
+	if (chain->sum) {
+		return 0.5f * (chain->in[0][i] + chain->in[1][i]);
+	}
+	return chain->in[ch][i];
+}
+
+static void process_chunk(TgChain *chain, const float *const *in, float *const *out,
+                          uint32_t off, uint32_t m, TgLimiterMeter *meter)
+{
+	const uint32_t n_out = chain->n_out;
+	sanitize_input(chain, in, off, m);
+
+	float *const wet[2] = {chain->wet[0], chain->wet[1]};
+	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
+	tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], wet[1], m);
+	tg_filter_process(&chain->filter, wet, m);
+
+	/* While bypassed the volume waits at no more than unity, so enabling
+	 * again never jumps over the level just heard: it rises at rise_db_s. */
+	const float enable = chain->cur.enable;
+	const double vol_to = enable > 0.0f || chain->vol_to < 1.0f ? chain->vol_to : 1.0;
+	const float *const ramp = chain->ramp_gain;
+	float xf = chain->xf;
+	for (uint32_t i = 0; i < m; ++i) {
+		const float vol = (float)tg_glide_next(&chain->volume, vol_to);
+		if (xf < enable) {
+			xf = xf + chain->xf_step < enable ? xf + chain->xf_step : enable;
+		} else if (xf > enable) {
+			xf = xf - chain->xf_step > enable ? xf - chain->xf_step : enable;
+		}
+		if (xf >= 1.0f) {
+			for (uint32_t ch = 0; ch < n_out; ++ch) {
+				wet[ch][i] = ramp[i] * vol * wet[ch][i];
+			}
+		} else {
+			for (uint32_t ch = 0; ch < n_out; ++ch) {
+				const float dry = dry_sample(chain, ch, i);
+				wet[ch][i] = ramp[i] * (xf * vol * wet[ch][i] + (1.0f - xf) * dry);
+			}
+		}
+	}
+	chain->xf = xf;
+
+	tg_limiter_process(&chain->lim, wet, m, meter);
+	for (uint32_t ch = 0; ch < n_out; ++ch) {
+		memcpy(out[ch] + off, wet[ch], m * sizeof(float));
+	}
+}
+
+void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
+                      uint32_t n, const TgParams *params, TgMeters *meters)
+{
+#if defined(__SSE__)
+	const unsigned int csr = _mm_getcsr();
+	_mm_setcsr(csr | TG_MXCSR_FTZ_DAZ);
+#endif
+	TgParams p = *params;
+	tg_params_sanitize(&p, chain->sum);
+	apply_params(chain, &p, 0);
+
+	TgLimiterMeter meter = {1.0f, 0.0f, 0};
+	for (uint32_t off = 0; off < n; off += CHUNK) {
+		const uint32_t m = n - off < CHUNK ? n - off : CHUNK;
+		process_chunk(chain, in, out, off, m, &meter);
+	}
+	chain->stats.frames += n;
+
+	if (meters) {
+		const double ceiling = tg_limiter_ceiling(&chain->lim);
+		const float floor_db = tg_port_info[TG_P_GR_DB].min;
+		const float gr = 20.0f * log10f(meter.gain_min);
+		meters->latency = (float)chain->lim.latency;
+		meters->gr_db = gr > floor_db ? (gr < 0.0f ? gr : 0.0f) : floor_db;
+		meters->peak_ma = meter.peak_a * 1e3f;
+		meters->rms_ma = (float)(sqrt(chain->lim.ms) * 1e3);
+		meters->ceiling_db = (float)(20.0 * log10(ceiling));
+		meters->ramp = (float)chain->ramp.phase;
+	}
+#if defined(__SSE__)
+	_mm_setcsr(csr);
+#endif
+}

@@ -1,0 +1,235 @@
+/* tguard: band-limit filters. */
+#include "filter.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* Butterworth Q of each section: poles at angles pi/8 and 3pi/8 for the
+ * fourth order, pi/4 for the second. */
+#define Q_BW2 0.70710678118654752
+#define Q_BW4_A 0.54119610014619698
+#define Q_BW4_B 1.30656296487637653
+
+void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate)
+{
+	/* RBJ audio EQ cookbook, LPF and HPF. */
+	const double w0 = 2.0 * M_PI * freq / rate;
+	const double cw = cos(w0);
+	const double alpha = sin(w0) / (2.0 * q);
+	const double a0 = 1.0 + alpha;
+	const double k = pass == TG_LOWPASS ? (1.0 - cw) : (1.0 + cw);
+	c->b0 = k / (2.0 * a0);
+	c->b1 = (pass == TG_LOWPASS ? k : -k) / a0;
+	c->b2 = c->b0;
+	c->a1 = -2.0 * cw / a0;
+	c->a2 = (1.0 - alpha) / a0;
+}
+
+double tg_biquad_magnitude_db(const TgBiquadCoefs *c, double freq, double rate)
+{
+	const double w = 2.0 * M_PI * freq / rate;
+	const double c1 = cos(w), s1 = sin(w), c2 = cos(2.0 * w), s2 = sin(2.0 * w);
+	const double nr = c->b0 + c->b1 * c1 + c->b2 * c2;
+	const double ni = -(c->b1 * s1 + c->b2 * s2);
+	const double dr = 1.0 + c->a1 * c1 + c->a2 * c2;
+	const double di = -(c->a1 * s1 + c->a2 * s2);
+	return 10.0 * log10((nr * nr + ni * ni) / (dr * dr + di * di));
+}
+
+static void section_target(TgSection *s, double freq, double q, double mix, int jump)
+{
+	s->freq_to = freq;
+	s->q_to = q;
+	s->mix_to = mix;
+	if (jump) {
+		s->freq = freq;
+		s->q = q;
+		s->mix = mix;
+	}
+}
+
+static void butterworth_set(TgButterworth *b, double freq, int order, int jump, double rate)
+{
+	TgSection *const a = &b->sec[0], *const c = &b->sec[1];
+	/* An order switched off keeps its last corner and Q, so it fades out
+	 * without moving. */
+	switch (order) {
+	case 4:
+		section_target(a, freq, Q_BW4_A, 1.0, jump);
+		section_target(c, freq, Q_BW4_B, 1.0, jump);
+		break;
+	case 2:
+		section_target(a, freq, Q_BW2, 1.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		break;
+	default:
+		section_target(a, freq, a->q_to > 0.0 ? a->q_to : Q_BW2, 0.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		break;
+	}
+	for (int i = 0; i < 2; ++i) {
+		tg_biquad_design(&b->sec[i].c, b->pass, b->sec[i].freq, b->sec[i].q, rate);
+	}
+}
+
+void tg_filter_reset(TgFilter *f)
+{
+	memset(f->dc.x1, 0, sizeof(f->dc.x1));
+	memset(f->dc.y1, 0, sizeof(f->dc.y1));
+	for (int i = 0; i < 2; ++i) {
+		memset(f->hpf.sec[i].st, 0, sizeof(f->hpf.sec[i].st));
+		memset(f->lpf.sec[i].st, 0, sizeof(f->lpf.sec[i].st));
+	}
+}
+
+void tg_filter_init(TgFilter *f, double rate, uint32_t n_ch)
+{
+	memset(f, 0, sizeof(*f));
+	f->rate = rate;
+	f->n_ch = n_ch;
+	/* Corner glides: 8 ms time constant on a log scale. */
+	f->glide = 1.0 - exp(-1.0 / (0.008 * rate));
+	f->mix_step = 1.0 / (0.020 * rate);
+	/* Bilinear first-order high-pass (prewarped corner). */
+	const double k = tan(M_PI * TG_DC_BLOCK_HZ / rate);
+	f->dc.b0 = 1.0 / (1.0 + k);
+	f->dc.a1 = (k - 1.0) / (k + 1.0);
+	f->hpf.pass = TG_HIGHPASS;
+	f->lpf.pass = TG_LOWPASS;
+	tg_filter_set(f, 80.0, 0, 16000.0, 0, 1);
+}
+
+void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
+                   int lpf_order, int jump)
+{
+	const double top = 0.45 * f->rate;
+	butterworth_set(&f->hpf, hpf_hz < top ? hpf_hz : top, hpf_order, jump, f->rate);
+	butterworth_set(&f->lpf, lpf_hz < top ? lpf_hz : top, lpf_order, jump, f->rate);
+}
+
+static void dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n)
+{
+	const double b0 = dc->b0, a1 = dc->a1;
+	double x1 = dc->x1[ch], y1 = dc->y1[ch];
+	for (uint32_t i = 0; i < n; ++i) {
+		const double in = x[i];
+		const double y = b0 * (in - x1) - a1 * y1;
+		x1 = in;
+		y1 = y;
+		x[i] = (float)y;
+	}
+	dc->x1[ch] = x1;
+	dc->y1[ch] = y1;
+}
+
+/* Steady section: the fast path, state in locals for the loop. */
+static void section_run(const TgBiquadCoefs *c, TgBiquadState *st, double mix, float *x,
+                        uint32_t n)
+{
+	const double b0 = c->b0, b1 = c->b1, b2 = c->b2, a1 = c->a1, a2 = c->a2;
+	double s1 = st->s1, s2 = st->s2;
+	if (mix >= 1.0) {
+		for (uint32_t i = 0; i < n; ++i) {
+			const double in = x[i];
+			const double y = b0 * in + s1;
+			s1 = b1 * in - a1 * y + s2;
+			s2 = b2 * in - a2 * y;
+			x[i] = (float)y;
+		}
+	} else {
+		const double dry = 1.0 - mix;
+		for (uint32_t i = 0; i < n; ++i) {
+			const double in = x[i];
+			const double y = b0 * in + s1;
+			s1 = b1 * in - a1 * y + s2;
+			s2 = b2 * in - a2 * y;
+			x[i] = (float)(mix * y + dry * in);
+		}
+	}
+	st->s1 = s1;
+	st->s2 = s2;
+}
+
+static int section_moving(const TgSection *s)
+{
+	return s->freq != s->freq_to || s->q != s->q_to || s->mix != s->mix_to;
+}
+
+/* One frame of a glide: move the parameters, redesign, filter each channel.
+ * Glides last tens of milliseconds, so the cost of redesigning per frame is
+ * paid only while a control moves. */
+static void section_glide(TgFilter *f, TgPass pass, TgSection *s, float *const *buf,
+                          uint32_t i)
+{
+	const double g = f->glide;
+	const double fr = s->freq * exp(g * log(s->freq_to / s->freq));
+	const double q = s->q * exp(g * log(s->q_to / s->q));
+	s->freq = fabs(fr / s->freq_to - 1.0) < 1e-5 ? s->freq_to : fr;
+	s->q = fabs(q / s->q_to - 1.0) < 1e-5 ? s->q_to : q;
+	if (s->mix < s->mix_to) {
+		s->mix = s->mix + f->mix_step < s->mix_to ? s->mix + f->mix_step : s->mix_to;
+	} else if (s->mix > s->mix_to) {
+		s->mix = s->mix - f->mix_step > s->mix_to ? s->mix - f->mix_step : s->mix_to;
+	}
+	tg_biquad_design(&s->c, pass, s->freq, s->q, f->rate);
+	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+		section_run(&s->c, &s->st[ch], s->mix, buf[ch] + i, 1);
+	}
+	if (s->mix == 0.0 && s->mix_to == 0.0) {
+		/* Faded out: start from rest when it is next blended in. */
+		memset(s->st, 0, sizeof(s->st));
+	}
+}
+
+static void butterworth_process(TgFilter *f, TgButterworth *b, float *const *buf, uint32_t n)
+{
+	for (int k = 0; k < 2; ++k) {
+		TgSection *const s = &b->sec[k];
+		uint32_t i = 0;
+		for (; i < n && section_moving(s); ++i) {
+			section_glide(f, b->pass, s, buf, i);
+		}
+		if (i < n && s->mix > 0.0) {
+			for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+				section_run(&s->c, &s->st[ch], s->mix, buf[ch] + i, n - i);
+			}
+		}
+	}
+}
+
+void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n)
+{
+	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+		dc_process(&f->dc, buf[ch], ch, n);
+	}
+	butterworth_process(f, &f->hpf, buf, n);
+	butterworth_process(f, &f->lpf, buf, n);
+}
+
+static double section_db(const TgSection *s, TgPass pass, double freq, double rate)
+{
+	if (s->mix_to <= 0.0) {
+		return 0.0;
+	}
+	TgBiquadCoefs c;
+	tg_biquad_design(&c, pass, s->freq_to, s->q_to, rate);
+	return tg_biquad_magnitude_db(&c, freq, rate);
+}
+
+double tg_filter_magnitude_db(const TgFilter *f, double freq)
+{
+	const double w = 2.0 * M_PI * freq / f->rate;
+	/* |b0 (1 - z^-1) / (1 + a1 z^-1)| of the DC blocker. */
+	const double nr = f->dc.b0 * (1.0 - cos(w)), ni = f->dc.b0 * sin(w);
+	const double dr = 1.0 + f->dc.a1 * cos(w), di = -f->dc.a1 * sin(w);
+	double db = 10.0 * log10((nr * nr + ni * ni) / (dr * dr + di * di));
+	for (int k = 0; k < 2; ++k) {
+		db += section_db(&f->hpf.sec[k], TG_HIGHPASS, freq, f->rate);
+		db += section_db(&f->lpf.sec[k], TG_LOWPASS, freq, f->rate);
+	}
+	return db;
+}

@@ -1,0 +1,83 @@
+/* tguard: band-limit filters: Butterworth high- and low-pass, DC removal.
+ *
+ * A small diaphragm cannot reproduce low frequencies: they only add
+ * excursion and heat. The high-pass keeps them out, the low-pass keeps out
+ * what the transducer (or a piezo's falling reactance) should not get, and a
+ * first-order DC blocker is always on because DC in a coil is pure heat.
+ */
+#ifndef TG_FILTER_H
+#define TG_FILTER_H
+
+#include <stdint.h>
+
+#define TG_FILTER_MAX_CH 2
+
+typedef enum { TG_LOWPASS, TG_HIGHPASS } TgPass;
+
+/* One second-order section: designed in double (RBJ audio EQ cookbook),
+ * run as transposed direct form II. */
+typedef struct {
+	double b0, b1, b2, a1, a2;
+} TgBiquadCoefs;
+
+typedef struct {
+	double s1, s2;
+} TgBiquadState;
+
+void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate);
+
+/** |H(e^jw)| in dB at freq: for tests and plots. */
+double tg_biquad_magnitude_db(const TgBiquadCoefs *c, double freq, double rate);
+
+/* A glide of section parameters keeps every change click-free: the corner
+ * and Q glide on a log scale, and a section is blended in or out with a
+ * linear wet/dry mix while its state stays warm. */
+typedef struct {
+	TgBiquadCoefs c;
+	TgBiquadState st[TG_FILTER_MAX_CH];
+	double freq, freq_to;
+	double q, q_to;
+	double mix, mix_to; /* 0 = section bypassed, 1 = fully in */
+} TgSection;
+
+/* A Butterworth high- or low-pass of order 0, 2 or 4: two sections. */
+typedef struct {
+	TgPass pass;
+	TgSection sec[2];
+} TgButterworth;
+
+/* First-order DC blocker (bilinear high-pass), gain exactly 1 at Nyquist. */
+typedef struct {
+	double b0, a1;
+	double x1[TG_FILTER_MAX_CH], y1[TG_FILTER_MAX_CH];
+} TgDcBlock;
+
+#define TG_DC_BLOCK_HZ 2.0
+
+typedef struct {
+	double rate;
+	double glide;    /* one-pole coefficient for log-frequency and Q glides */
+	double mix_step; /* per frame, for blending sections in and out */
+	uint32_t n_ch;
+	TgDcBlock dc;
+	TgButterworth hpf, lpf;
+} TgFilter;
+
+void tg_filter_init(TgFilter *f, double rate, uint32_t n_ch);
+
+/** Set the targets; with jump set (at activation) they apply at once.
+ * order is 0 (off), 2 or 4; freq is clamped to 0.45 of the sample rate. */
+void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
+                   int lpf_order, int jump);
+
+/** Clear all filter memory. */
+void tg_filter_reset(TgFilter *f);
+
+/** Filter n frames of each channel in place. */
+void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n);
+
+/** Steady-state magnitude in dB of the whole filter at freq (DC blocker
+ * included), for the settings reached after the glides. */
+double tg_filter_magnitude_db(const TgFilter *f, double freq);
+
+#endif

@@ -1,0 +1,142 @@
+/* tguard: LV2 glue. Maps ports onto the chain and nothing more. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lv2/core/lv2.h>
+
+#include "chain.h"
+#include "ports.h"
+
+typedef struct {
+	const TgVariantInfo *variant;
+	TgChain *chain;
+	float *port[TG_P_COUNT]; /* by logical id; NULL when not connected */
+} Tguard;
+
+/** Instantiation class: everything run() needs is allocated here. */
+static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
+                              const char *bundle_path, const LV2_Feature *const *features)
+{
+	(void)bundle_path;
+	(void)features;
+	const TgVariantInfo *variant = NULL;
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		if (strcmp(descriptor->URI, tg_variants[v].uri) == 0) {
+			variant = &tg_variants[v];
+		}
+	}
+	if (!variant) {
+		return NULL;
+	}
+	Tguard *const self = calloc(1, sizeof(Tguard));
+	if (!self) {
+		return NULL;
+	}
+	self->variant = variant;
+	self->chain = tg_chain_new(rate, variant->n_in, variant->n_out);
+	if (!self->chain) {
+		free(self);
+		return NULL;
+	}
+	return self;
+}
+
+/** Audio class: only stores the pointer. */
+static void connect_port(LV2_Handle instance, uint32_t index, void *data)
+{
+	Tguard *const self = (Tguard *)instance;
+	if (index < self->variant->n_ports) {
+		self->port[self->variant->ports[index]] = (float *)data;
+	}
+}
+
+/* A control that is not connected reads as its default. */
+static float control(const Tguard *self, TgPortId id)
+{
+	const float *const p = self->port[id];
+	return p ? *p : tg_port_info[id].def;
+}
+
+static void read_params(const Tguard *self, TgParams *p)
+{
+	p->enable = control(self, TG_P_ENABLE);
+	p->volume_db = control(self, TG_P_VOLUME_DB);
+	p->ramp_s = control(self, TG_P_RAMP_S);
+	p->rise_db_s = control(self, TG_P_RISE_DB_S);
+	p->hpf_hz = control(self, TG_P_HPF_HZ);
+	p->hpf_order = control(self, TG_P_HPF_ORDER);
+	p->lpf_hz = control(self, TG_P_LPF_HZ);
+	p->lpf_order = control(self, TG_P_LPF_ORDER);
+	p->z_ohm = control(self, TG_P_Z_OHM);
+	p->vfs = control(self, TG_P_VFS);
+	p->i_peak_ma = control(self, TG_P_I_PEAK_MA);
+	p->i_rms_ma = control(self, TG_P_I_RMS_MA);
+	p->tau_s = control(self, TG_P_TAU_S);
+	p->release_ms = control(self, TG_P_RELEASE_MS);
+	p->mono = control(self, TG_P_MONO);
+	p->route = control(self, TG_P_ROUTE);
+}
+
+/** Instantiation class: start from silence with the current controls. */
+static void activate(LV2_Handle instance)
+{
+	Tguard *const self = (Tguard *)instance;
+	TgParams p;
+	read_params(self, &p);
+	tg_chain_activate(self->chain, &p);
+}
+
+static void write_meter(const Tguard *self, TgPortId id, float value)
+{
+	if (self->port[id]) {
+		*self->port[id] = value;
+	}
+}
+
+/** Audio class. */
+static void run(LV2_Handle instance, uint32_t n)
+{
+	Tguard *const self = (Tguard *)instance;
+	const int stereo_in = self->variant->n_in == 2;
+	const int stereo_out = self->variant->n_out == 2;
+	const float *const in[2] = {
+	    stereo_in ? self->port[TG_P_IN_L] : self->port[TG_P_IN],
+	    stereo_in ? self->port[TG_P_IN_R] : NULL,
+	};
+	float *const out[2] = {
+	    stereo_out ? self->port[TG_P_OUT_L] : self->port[TG_P_OUT],
+	    stereo_out ? self->port[TG_P_OUT_R] : NULL,
+	};
+	if (!in[0] || !out[0] || (stereo_in && !in[1]) || (stereo_out && !out[1])) {
+		n = 0; /* nothing to process without buffers; meters still update */
+	}
+	TgParams p;
+	read_params(self, &p);
+	TgMeters m;
+	tg_chain_process(self->chain, in, out, n, &p, &m);
+	write_meter(self, TG_P_LATENCY, m.latency);
+	write_meter(self, TG_P_GR_DB, m.gr_db);
+	write_meter(self, TG_P_PEAK_MA, m.peak_ma);
+	write_meter(self, TG_P_RMS_MA, m.rms_ma);
+	write_meter(self, TG_P_CEILING_DB, m.ceiling_db);
+	write_meter(self, TG_P_RAMP, m.ramp);
+}
+
+static void cleanup(LV2_Handle instance)
+{
+	Tguard *const self = (Tguard *)instance;
+	tg_chain_free(self->chain);
+	free(self);
+}
+
+static const LV2_Descriptor descriptors[TG_N_VARIANTS] = {
+    {TG_URI_STEREO, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
+    {TG_URI_MONO, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
+    {TG_URI_SUM, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
+};
+
+/** Discovery class. */
+LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)
+{
+	return index < TG_N_VARIANTS ? &descriptors[index] : NULL;
+}
