@@ -310,6 +310,7 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 		meters->rms_ma = (float)(sqrt(chain->lim.ms) * 1e3);
 		meters->ceiling_db = (float)(20.0 * log10(ceiling));
 		meters->ramp = (float)chain->ramp.phase;
+		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms);
 	}
 #if defined(__SSE__)
 	_mm_setcsr(csr);

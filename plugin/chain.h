@@ -47,6 +47,7 @@ typedef struct {
 	float rms_ma;     /* the thermal estimate at the end of the block */
 	float ceiling_db; /* the sample ceiling in force, dBFS */
 	float ramp;       /* soft-start progress, 0..1 */
+	float clamps;     /* final-clamp and RMS-guard engagements since activation */
 } TgMeters;
 
 typedef struct {

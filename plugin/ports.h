@@ -36,6 +36,7 @@ typedef enum {
 	TG_P_RMS_MA,
 	TG_P_CEILING_DB,
 	TG_P_RAMP,
+	TG_P_CLAMPS,
 	TG_P_MONO,
 	TG_P_ROUTE,
 	TG_P_IN_L,
@@ -48,7 +49,7 @@ typedef enum {
 } TgPortId;
 
 /* Ports every variant has, at the same indices 0..TG_N_COMMON-1. */
-#define TG_N_COMMON 20
+#define TG_N_COMMON 21
 
 typedef enum { TG_DIR_IN, TG_DIR_OUT } TgPortDir;
 typedef enum { TG_KIND_CONTROL, TG_KIND_AUDIO } TgPortKind;
@@ -84,6 +85,7 @@ static const TgPortInfo tg_port_info[TG_P_COUNT] = {
 	[TG_P_RMS_MA] = {"rms_ma", TG_DIR_OUT, TG_KIND_CONTROL, 0.0f, 0.0f, 10000.0f},
 	[TG_P_CEILING_DB] = {"ceiling_db", TG_DIR_OUT, TG_KIND_CONTROL, -140.0f, 0.0f, 0.0f},
 	[TG_P_RAMP] = {"ramp", TG_DIR_OUT, TG_KIND_CONTROL, 0.0f, 0.0f, 1.0f},
+	[TG_P_CLAMPS] = {"clamps", TG_DIR_OUT, TG_KIND_CONTROL, 0.0f, 0.0f, 1e9f},
 	[TG_P_MONO] = {"mono", TG_DIR_IN, TG_KIND_CONTROL, 0.0f, 1.0f, 4.0f},
 	[TG_P_ROUTE] = {"route", TG_DIR_IN, TG_KIND_CONTROL, 0.0f, 0.0f, 2.0f},
 	[TG_P_IN_L] = {"in_l", TG_DIR_IN, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f},
@@ -96,7 +98,7 @@ static const TgPortInfo tg_port_info[TG_P_COUNT] = {
 
 typedef enum { TG_VARIANT_STEREO, TG_VARIANT_MONO, TG_VARIANT_SUM, TG_N_VARIANTS } TgVariant;
 
-#define TG_MAX_PORTS 26
+#define TG_MAX_PORTS 27
 
 typedef struct {
 	const char *uri;
@@ -112,15 +114,15 @@ typedef struct {
 	    TG_P_HPF_ORDER, TG_P_LPF_HZ, TG_P_LPF_ORDER, TG_P_Z_OHM, TG_P_VFS,  \
 	    TG_P_I_PEAK_MA, TG_P_I_RMS_MA, TG_P_TAU_S, TG_P_RELEASE_MS,         \
 	    TG_P_LATENCY, TG_P_GR_DB, TG_P_PEAK_MA, TG_P_RMS_MA, TG_P_CEILING_DB, \
-	    TG_P_RAMP
+	    TG_P_RAMP, TG_P_CLAMPS
 
 static const TgVariantInfo tg_variants[TG_N_VARIANTS] = {
-	[TG_VARIANT_STEREO] = {TG_URI_STEREO, 2, 2, 26, 0.0f,
+	[TG_VARIANT_STEREO] = {TG_URI_STEREO, 2, 2, 27, 0.0f,
 	                       {TG_COMMON_PORTS, TG_P_MONO, TG_P_ROUTE, TG_P_IN_L,
 	                        TG_P_IN_R, TG_P_OUT_L, TG_P_OUT_R}},
-	[TG_VARIANT_MONO] = {TG_URI_MONO, 1, 1, 22, 0.0f,
+	[TG_VARIANT_MONO] = {TG_URI_MONO, 1, 1, 23, 0.0f,
 	                     {TG_COMMON_PORTS, TG_P_IN, TG_P_OUT}},
-	[TG_VARIANT_SUM] = {TG_URI_SUM, 2, 1, 24, 1.0f,
+	[TG_VARIANT_SUM] = {TG_URI_SUM, 2, 1, 25, 1.0f,
 	                    {TG_COMMON_PORTS, TG_P_MONO, TG_P_IN_L, TG_P_IN_R,
 	                     TG_P_OUT}},
 };

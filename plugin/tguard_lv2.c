@@ -120,6 +120,7 @@ static void run(LV2_Handle instance, uint32_t n)
 	write_meter(self, TG_P_RMS_MA, m.rms_ma);
 	write_meter(self, TG_P_CEILING_DB, m.ceiling_db);
 	write_meter(self, TG_P_RAMP, m.ramp);
+	write_meter(self, TG_P_CLAMPS, m.clamps);
 }
 
 static void cleanup(LV2_Handle instance)
