@@ -46,9 +46,9 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests
+.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests demo references
 
-all: bundle
+all: bundle $(BUILD)/tguard-render
 
 bundle: $(BUNDLE)/tguard$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl
 
@@ -87,8 +87,22 @@ $(BUNDLE)/tguard.ttl: ttl/tguard.ttl
 	@mkdir -p $(@D)
 	cp $< $@
 
-# Tests: the DSP modules directly, and the built bundle through lilv.
-TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle
+# The lilv host: tguard-render and the library the tests reuse.
+SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
+SNDFILE_LIBS = $(shell $(PKG_CONFIG) --libs sndfile)
+HOST_SRC = host-test/host.c host-test/render.c host-test/signals.c host-test/analysis.c
+HOST_HDR = $(wildcard host-test/*.h) plugin/ports.h
+HOST_LIBS = $(LILV_LIBS) $(SNDFILE_LIBS) -ldl -lm
+# -rdynamic: the interposed malloc and friends (rtcheck.c) must be the ones
+# the dlopen()ed plugin binds to.
+RT_LDFLAGS = -rdynamic
+
+$(BUILD)/tguard-render: host-test/tguard-render.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+
+# Tests: the DSP modules directly, the built bundle through lilv, and the
+# regression renders through the host.
+TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render
 
 TEST_SUPPORT = host-test/signals.c host-test/analysis.c
 
@@ -98,7 +112,23 @@ $(BUILD)/test_dsp: host-test/test_dsp.c $(TEST_SUPPORT) host-test/signals.h host
 $(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
 
-tests: bundle $(TESTS)
+$(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle $(BUILD)/tguard-render
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+
+$(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+
+tests: bundle $(BUILD)/tguard-render $(TESTS)
+
+# Render the built-in sweep through the defaults and print the report.
+demo: bundle $(BUILD)/tguard-render
+	$(BUILD)/tguard-render --signal sweep --report $(BUILD)/demo-sweep.wav
+	@echo "wrote $(BUILD)/demo-sweep.wav"
+
+# Regenerate host-test/references/ and show what changed. Tests never do.
+references: bundle $(BUILD)/make_references
+	$(BUILD)/make_references host-test/references
+	@git status --short host-test/references 2>/dev/null | head -50 || true
 
 check: WERROR = -Werror
 check: tests
@@ -116,7 +146,7 @@ check: tests
 	echo "$$total_p passed, $$total_f failed"; \
 	[ $$total_f -eq 0 ]
 
-install: bundle
+install: bundle $(BUILD)/tguard-render
 	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2
 	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/
 	install -m 755 $(BUNDLE)/tguard$(LIB_EXT) $(DESTDIR)$(LV2DIR)/tguard.lv2/

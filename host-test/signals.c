@@ -2,6 +2,7 @@
 #include "signals.h"
 
 #include <math.h>
+#include <string.h>
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -90,4 +91,78 @@ void tg_sig_sweep(float *x, uint32_t n, double rate, double f0, double f1, doubl
 		const double ph = 2.0 * M_PI * f0 * dur / k * (exp(k * t / dur) - 1.0);
 		x[i] = (float)(amp * sin(ph));
 	}
+}
+
+const TgBuiltinSignal tg_builtin_signals[] = {
+	{"sine1k", 4.0, "1 kHz sine at 0 dBFS"},
+	{"sine100", 4.0, "100 Hz sine at 0 dBFS"},
+	{"sweep", 4.0, "logarithmic sine sweep 20 Hz - 20 kHz at -12 dBFS (under the default limits)"},
+	{"pink", 4.0, "pink noise at +12 dBFS RMS"},
+	{"square50", 4.0, "50 Hz square wave at 0 dBFS"},
+	{"burst", 4.0, "1 s of silence, then full-scale noise bursts (50 ms on, 450 ms off)"},
+	{"nanburst", 4.0, "pink noise at -12 dBFS with NaN and Inf bursts at 1.0 s and 2.5 s"},
+	{"dc", 4.0, "a 0.5 DC offset under a 1 kHz sine at -20 dBFS"},
+	{"antiphase", 4.0, "200 Hz sine at -6 dBFS, right channel inverted"},
+	{"calib", 30.0, "60 Hz sine at -6 dBFS, for measuring the output voltage"},
+};
+const unsigned tg_n_builtin_signals = sizeof(tg_builtin_signals) / sizeof(tg_builtin_signals[0]);
+
+int tg_builtin_signal(const char *name, double rate, uint32_t n_ch, uint64_t n64, float *const *x)
+{
+	const uint32_t n = (uint32_t)n64;
+	const uint32_t r = n_ch > 1 ? 1 : 0; /* index of the second channel */
+	if (strcmp(name, "sine1k") == 0) {
+		tg_sig_sine(x[0], n, rate, 1000.0, 1.0, 0.0);
+	} else if (strcmp(name, "sine100") == 0) {
+		tg_sig_sine(x[0], n, rate, 100.0, 1.0, 0.0);
+	} else if (strcmp(name, "sweep") == 0) {
+		tg_sig_sweep(x[0], n, rate, 20.0, 20000.0, 0.25);
+	} else if (strcmp(name, "pink") == 0) {
+		tg_sig_pink(x[0], n, pow(10.0, 12.0 / 20.0), 101);
+		if (r) {
+			tg_sig_pink(x[r], n, pow(10.0, 12.0 / 20.0), 102);
+		}
+	} else if (strcmp(name, "square50") == 0) {
+		tg_sig_square(x[0], n, rate, 50.0, 1.0);
+	} else if (strcmp(name, "burst") == 0) {
+		tg_sig_burst(x[0], n, rate, 1.0, 0.05, 0.45, 1.0, 201);
+		if (r) {
+			tg_sig_burst(x[r], n, rate, 1.0, 0.05, 0.45, 1.0, 202);
+		}
+	} else if (strcmp(name, "nanburst") == 0) {
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			tg_sig_pink(x[ch], n, pow(10.0, -12.0 / 20.0), 301 + ch);
+			for (double at = 1.0; at < 3.0; at += 1.5) {
+				const uint32_t a = (uint32_t)(at * rate), b = a + (uint32_t)(0.010 * rate);
+				for (uint32_t i = a; i < b && i < n; ++i) {
+					x[ch][i] = ch ? (float)INFINITY : (float)NAN;
+				}
+			}
+		}
+		return 0;
+	} else if (strcmp(name, "dc") == 0) {
+		tg_sig_sine(x[0], n, rate, 1000.0, 0.1, 0.0);
+		for (uint32_t i = 0; i < n; ++i) {
+			x[0][i] += 0.5f;
+		}
+	} else if (strcmp(name, "antiphase") == 0) {
+		tg_sig_sine(x[0], n, rate, 200.0, 0.5, 0.0);
+		if (r) {
+			for (uint32_t i = 0; i < n; ++i) {
+				x[r][i] = -x[0][i];
+			}
+		}
+		return 0;
+	} else if (strcmp(name, "calib") == 0) {
+		tg_sig_sine(x[0], n, rate, 60.0, 0.5, 0.0);
+	} else {
+		return -1;
+	}
+	/* Signals without their own second channel play the same on both. */
+	for (uint32_t ch = 1; ch < n_ch; ++ch) {
+		if (strcmp(name, "pink") != 0 && strcmp(name, "burst") != 0) {
+			memcpy(x[ch], x[0], n * sizeof(float));
+		}
+	}
+	return 0;
 }

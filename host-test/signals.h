@@ -32,4 +32,19 @@ void tg_sig_burst(float *x, uint32_t n, double rate, double silence_s, double bu
 /** Logarithmic sine sweep from f0 to f1 over n frames. */
 void tg_sig_sweep(float *x, uint32_t n, double rate, double f0, double f1, double amp);
 
+
+/* The built-in signals of tguard-render, all deterministic. */
+typedef struct {
+	const char *name;
+	double seconds; /* default duration */
+	const char *what;
+} TgBuiltinSignal;
+
+extern const TgBuiltinSignal tg_builtin_signals[];
+extern const unsigned tg_n_builtin_signals;
+
+/** Fill n_ch channels of n frames with a built-in signal; 0 on success, -1
+ * for an unknown name. */
+int tg_builtin_signal(const char *name, double rate, uint32_t n_ch, uint64_t n, float *const *x);
+
 #endif

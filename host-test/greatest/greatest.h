@@ -55,6 +55,8 @@ typedef struct greatest_run_info {
 	struct greatest_counts suite, total; /* current suite, earlier ones */
 	unsigned int assertions, col, width;
 	const char *name, *msg, *fail_file; /* current test and its outcome */
+	const char *suffix;                  /* appended to the next test's name */
+	char name_buf[256];
 	int fail_line;
 	const char *suite_filter, *test_filter, *test_exclude;
 	greatest_setup_cb *setup;
@@ -76,6 +78,8 @@ void GREATEST_INIT(void);
 void GREATEST_PRINT_REPORT(void);
 int greatest_all_passed(void);
 void GREATEST_SET_SETUP_CB(greatest_setup_cb *cb, void *udata);
+/* Name the next test NAME_SUFFIX, as upstream does for parametric tests. */
+void greatest_set_test_suffix(const char *suffix);
 void GREATEST_SET_TEARDOWN_CB(greatest_teardown_cb *cb, void *udata);
 
 /* Parameters follow the macro: TEST name(void), TEST name(int x). */
@@ -208,9 +212,18 @@ static void greatest_end_suite_(void) \
 	g->teardown = NULL; g->teardown_udata = NULL; \
 	g->col = 0; \
 } \
+void greatest_set_test_suffix(const char *suffix) \
+{ \
+	greatest_info.suffix = suffix; \
+} \
 int greatest_test_pre(const char *name) \
 { \
 	greatest_run_info *g = &greatest_info; \
+	if (g->suffix) { \
+		snprintf(g->name_buf, sizeof g->name_buf, "%s_%s", name, g->suffix); \
+		g->suffix = NULL; \
+		name = g->name_buf; \
+	} \
 	if (!greatest_match_(name, g->test_filter, 1) \
 	    || greatest_match_(name, g->test_exclude, 0) \
 	    || (g->first_fail && g->suite.failed + g->total.failed > 0)) \

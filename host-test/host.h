@@ -1,0 +1,54 @@
+/* tguard host library: load a plugin through lilv, apply presets, set
+ * controls and run blocks. Shared by tguard-render, the tests and the
+ * benchmark. Modelled on lilv's lv2apply: one struct, one cleanup path. */
+#ifndef TG_HOST_H
+#define TG_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct TgHost TgHost;
+
+typedef enum {
+	TG_HOST_OK = 0,
+	TG_HOST_ERR_WORLD,   /* no plugin with that URI, or it cannot load */
+	TG_HOST_ERR_INSTANTIATE,
+	TG_HOST_ERR_PRESET,  /* unknown preset, or it has no state */
+	TG_HOST_ERR_SYMBOL,  /* no input control with that symbol */
+} TgHostStatus;
+
+/** Load a world: from bundle_dir alone when given (the build tree), else
+ * from LV2_PATH or the standard paths. */
+TgHost *tg_host_new(const char *bundle_dir);
+
+/** Find and instantiate uri at rate; every control at its default. On
+ * failure err names the problem (and lists what exists). */
+TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err, size_t errlen);
+
+/** Print label, URI and bank of each preset of the loaded plugin to the
+ * callback, one call per preset. */
+typedef void (*TgPresetFunc)(void *data, const char *label, const char *uri, const char *bank);
+unsigned tg_host_presets(TgHost *host, TgPresetFunc func, void *data);
+
+/** Apply a preset by URI or label (ignoring case). */
+TgHostStatus tg_host_apply_preset(TgHost *host, const char *name, char *err, size_t errlen);
+
+/** Set an input control by symbol. */
+TgHostStatus tg_host_set(TgHost *host, const char *symbol, float value);
+
+/** An input or output control's value by symbol; NAN if none. */
+float tg_host_get(const TgHost *host, const char *symbol);
+
+uint32_t tg_host_n_audio_in(const TgHost *host);
+uint32_t tg_host_n_audio_out(const TgHost *host);
+const char *tg_host_uri(const TgHost *host);
+
+void tg_host_activate(TgHost *host);
+void tg_host_deactivate(TgHost *host);
+
+/** Run n frames (buffers by channel). */
+void tg_host_run(TgHost *host, const float *const *in, float *const *out, uint32_t n);
+
+void tg_host_free(TgHost *host);
+
+#endif

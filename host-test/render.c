@@ -1,0 +1,147 @@
+/* tguard render core. */
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "rtcheck.h"
+#include "signals.h"
+
+#define MAX_BLOCK 4096
+
+int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, uint64_t n,
+              float *const *out, const TgRenderOpts *opts, TgReport *report)
+{
+	const uint32_t p_in = tg_host_n_audio_in(host), p_out = tg_host_n_audio_out(host);
+	if (p_in < 1 || p_out < 1 || n_in < 1 || (n_in != p_in && n_in != 1)) {
+		return -1;
+	}
+	memset(report, 0, sizeof(*report));
+	float *ibuf[2] = {NULL, NULL}, *obuf[2] = {NULL, NULL};
+	int ok = 1;
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		ibuf[ch] = calloc(MAX_BLOCK, sizeof(float));
+		obuf[ch] = calloc(MAX_BLOCK, sizeof(float));
+		ok = ok && ibuf[ch] && obuf[ch];
+	}
+	if (!ok) {
+		for (uint32_t ch = 0; ch < 2; ++ch) {
+			free(ibuf[ch]);
+			free(obuf[ch]);
+		}
+		return -1;
+	}
+	const unsigned long long rt_before = tg_rt_violations();
+	tg_host_activate(host);
+	/* A run of 0 frames reports the latency before any audio. */
+	tg_host_run(host, (const float *const *)ibuf, obuf, 0);
+	const float lat_f = tg_host_get(host, "latency");
+	const uint32_t lat = opts->keep_latency || !(lat_f > 0.0f) ? 0 : (uint32_t)lat_f;
+	const float ramp_s = tg_host_get(host, "ramp_s");
+	TgRng rng;
+	tg_rng_seed(&rng, opts->seed ? opts->seed : 1);
+	double gr = 0.0, prev_ramp = 0.0;
+	report->ramp_done_s = -1.0;
+	const uint64_t total = n + lat;
+	for (uint64_t pos = 0; pos < total;) {
+		uint32_t m = opts->block ? opts->block : 1u + tg_rng_next(&rng) % MAX_BLOCK;
+		m = m > MAX_BLOCK ? MAX_BLOCK : m;
+		if (m > total - pos) {
+			m = (uint32_t)(total - pos);
+		}
+		for (uint32_t ch = 0; ch < p_in; ++ch) {
+			const float *const src = in[n_in == p_in ? ch : 0];
+			for (uint32_t i = 0; i < m; ++i) {
+				const uint64_t k = pos + i;
+				const float v = k < n ? src[k] : 0.0f;
+				ibuf[ch][i] = v;
+				if (!isfinite(v) && (n_in == p_in || ch == 0)) {
+					++report->nonfinite_in;
+				}
+			}
+		}
+		tg_host_run(host, (const float *const *)ibuf, obuf, m);
+		for (uint32_t ch = 0; ch < p_out; ++ch) {
+			for (uint32_t i = 0; i < m; ++i) {
+				if (pos + i >= lat) {
+					out[ch][pos + i - lat] = obuf[ch][i];
+				}
+			}
+		}
+		const double g = tg_host_get(host, "gr_db");
+		gr = g < gr ? g : gr;
+		const double ramp = tg_host_get(host, "ramp");
+		if (report->ramp_done_s < 0.0 && ramp >= 1.0) {
+			/* The ramp advances 1 / (ramp_s rate) per frame. */
+			report->ramp_done_s = ((double)pos + (1.0 - prev_ramp) * ramp_s * rate) / rate;
+		}
+		prev_ramp = ramp;
+		pos += m;
+	}
+	tg_host_deactivate(host);
+
+	TgCurrentStats cs;
+	const double vfs = tg_host_get(host, "vfs"), z = tg_host_get(host, "z_ohm");
+	tg_current_stats((const float *const *)out, p_out, n, vfs / z, tg_host_get(host, "tau_s"),
+	                 rate, &cs);
+	double peak = 0.0;
+	for (uint32_t ch = 0; ch < p_out; ++ch) {
+		for (uint64_t i = 0; i < n; ++i) {
+			const double a = fabs((double)out[ch][i]);
+			peak = a > peak ? a : peak;
+		}
+	}
+	report->frames = n;
+	report->rate = rate;
+	report->latency = (uint32_t)lat_f;
+	report->peak_ma = cs.peak_a * 1e3;
+	report->peak_limit_ma = tg_host_get(host, "i_peak_ma");
+	report->rms_ma = cs.rms_a * 1e3;
+	report->rms_limit_ma = tg_host_get(host, "i_rms_ma");
+	report->tau_s = tg_host_get(host, "tau_s");
+	report->gr_db = gr;
+	report->ramp_s = ramp_s;
+	report->clamps = tg_host_get(host, "clamps");
+	report->out_peak_dbfs = peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
+	report->nonfinite_out = cs.nonfinite;
+	report->rt_violations = tg_rt_violations() - rt_before;
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		free(ibuf[ch]);
+		free(obuf[ch]);
+	}
+	return 0;
+}
+
+void tg_report_print(FILE *f, const TgReport *r, int json)
+{
+	const double peak_db = isfinite(r->out_peak_dbfs) ? r->out_peak_dbfs : -999.0;
+	if (json) {
+		fprintf(f,
+		        "{\"frames\": %llu, \"rate\": %g, \"latency\": %u, \"peak_ma\": %.4f, "
+		        "\"peak_limit_ma\": %.4f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
+		        "\"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, \"output_peak_dbfs\": %.2f, "
+		        "\"ramp_done_s\": %.4f, \"nonfinite_in\": %llu, \"nonfinite_out\": %llu, "
+		        "\"rt_violations\": %llu}\n",
+		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->peak_limit_ma,
+		        r->rms_ma, r->rms_limit_ma, r->tau_s, r->gr_db, r->clamps, peak_db,
+		        r->ramp_done_s, (unsigned long long)r->nonfinite_in,
+		        (unsigned long long)r->nonfinite_out, r->rt_violations);
+		return;
+	}
+	fprintf(f, "frames:                   %llu (%.3f s at %g Hz, latency %u)\n",
+	        (unsigned long long)r->frames, (double)r->frames / r->rate, r->rate, r->latency);
+	fprintf(f, "peak current:             %.3f mA (limit %.3f mA)\n", r->peak_ma, r->peak_limit_ma);
+	fprintf(f, "highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", r->rms_ma,
+	        r->rms_limit_ma, r->tau_s);
+	fprintf(f, "largest gain reduction:   %.2f dB\n", r->gr_db);
+	fprintf(f, "clamp engagements:        %.0f\n", r->clamps);
+	fprintf(f, "output peak:              %.2f dBFS\n", peak_db);
+	if (r->ramp_done_s >= 0.0) {
+		fprintf(f, "ramp completed after:     %.3f s\n", r->ramp_done_s);
+	} else {
+		fprintf(f, "ramp completed after:     not completed\n");
+	}
+	fprintf(f, "non-finite input samples: %llu\n", (unsigned long long)r->nonfinite_in);
+}

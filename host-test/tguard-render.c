@@ -1,0 +1,459 @@
+/* tguard-render: render audio files or built-in signals through tguard,
+ * headless, with presets, and print the protection report. */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sndfile.h>
+
+#include "host.h"
+#include "render.h"
+#include "signals.h"
+
+/* One exit code per kind of failure. */
+enum {
+	EXIT_USAGE = 1,
+	EXIT_PLUGIN = 2,
+	EXIT_PRESET = 3,
+	EXIT_INPUT = 4,
+	EXIT_CHANNELS = 5,
+	EXIT_CONTROL = 6,
+	EXIT_OUTPUT = 7,
+	EXIT_RENDER = 8,
+};
+
+#define MAX_SETS 64
+
+typedef struct {
+	/* options */
+	const char *preset;
+	const char *plugin_uri;
+	const char *sets[MAX_SETS];
+	unsigned n_sets;
+	uint32_t block;
+	uint32_t seed;
+	double rate;
+	int report, json, list_presets, keep_latency;
+	const char *signal;
+	const char *input_path;
+	const char *output_path;
+	/* state, freed by cleanup() in reverse order */
+	TgHost *host;
+	float *in[2];
+	float *out[2];
+	uint32_t n_in_ch;
+	uint64_t frames;
+	SF_INFO in_info;
+	char *tmp_path;
+} App;
+
+static void cleanup(App *app)
+{
+	if (app->tmp_path) {
+		unlink(app->tmp_path);
+		free(app->tmp_path);
+	}
+	for (int ch = 1; ch >= 0; --ch) {
+		free(app->out[ch]);
+		free(app->in[ch]);
+	}
+	tg_host_free(app->host);
+}
+
+static int fatal(App *app, int code, const char *fmt, const char *what)
+{
+	fprintf(stderr, "error: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\n");
+	cleanup(app);
+	return code;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tguard-render [options] INPUT OUTPUT\n"
+	           "       tguard-render [options] --signal NAME[:SECONDS] OUTPUT\n"
+	           "  -p, --preset LABEL|URI    apply a factory or user preset (label ignores case)\n"
+	           "  -c, --set SYMBOL=VALUE    set a control after the preset; repeatable\n"
+	           "  -u, --plugin URI          default: urn:tguard:stereo for 2 channels, "
+	           "urn:tguard:mono for 1\n"
+	           "  -b, --block N|random      block size (default 512); random: 1..4096 (--seed)\n"
+	           "      --seed N              seed for random block sizes (default 1)\n"
+	           "  -r, --rate HZ             sample rate for --signal (default 48000)\n"
+	           "      --report[=json]       print the protection report\n"
+	           "      --list-presets        print label, URI and bank of every preset, then exit\n"
+	           "      --keep-latency        do not trim the latency (default: output aligned "
+	           "with input)\n"
+	           "  -h, --help                this text\n"
+	           "signals:\n");
+	for (unsigned i = 0; i < tg_n_builtin_signals; ++i) {
+		fprintf(f, "  %-10s %4.0f s  %s\n", tg_builtin_signals[i].name,
+		        tg_builtin_signals[i].seconds, tg_builtin_signals[i].what);
+	}
+}
+
+static int parse_number(const char *s, double *v)
+{
+	char *end = NULL;
+	errno = 0;
+	*v = strtod(s, &end);
+	return end != s && *end == '\0' && errno == 0 && isfinite(*v);
+}
+
+static int parse_args(App *app, int argc, char **argv)
+{
+	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL };
+	static const struct option longopts[] = {
+	    {"preset", required_argument, NULL, 'p'}, {"set", required_argument, NULL, 'c'},
+	    {"plugin", required_argument, NULL, 'u'}, {"block", required_argument, NULL, 'b'},
+	    {"rate", required_argument, NULL, 'r'},   {"report", optional_argument, NULL, OPT_REPORT},
+	    {"list-presets", no_argument, NULL, OPT_LIST},
+	    {"keep-latency", no_argument, NULL, OPT_KEEP},
+	    {"seed", required_argument, NULL, OPT_SEED},
+	    {"signal", required_argument, NULL, OPT_SIGNAL},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+	app->block = 512;
+	app->rate = 48000.0;
+	int c;
+	double v;
+	while ((c = getopt_long(argc, argv, "p:c:u:b:r:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			app->preset = optarg;
+			break;
+		case 'c':
+			if (app->n_sets == MAX_SETS) {
+				fprintf(stderr, "error: more than %d --set options\n", MAX_SETS);
+				return EXIT_USAGE;
+			}
+			app->sets[app->n_sets++] = optarg;
+			break;
+		case 'u':
+			app->plugin_uri = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "random") == 0) {
+				app->block = 0;
+			} else if (parse_number(optarg, &v) && v >= 1 && v <= 4096 && v == floor(v)) {
+				app->block = (uint32_t)v;
+			} else {
+				fprintf(stderr, "error: block size \"%s\" is not 1..4096 or random\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			if (!parse_number(optarg, &v) || v <= 0) {
+				fprintf(stderr, "error: rate \"%s\" is not a positive number\n", optarg);
+				return EXIT_USAGE;
+			}
+			app->rate = v;
+			break;
+		case OPT_REPORT:
+			app->report = 1;
+			if (optarg && strcmp(optarg, "json") == 0) {
+				app->json = 1;
+			} else if (optarg) {
+				fprintf(stderr, "error: --report takes only =json\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_LIST:
+			app->list_presets = 1;
+			break;
+		case OPT_KEEP:
+			app->keep_latency = 1;
+			break;
+		case OPT_SEED:
+			if (!parse_number(optarg, &v) || v < 0 || v > 4294967295.0) {
+				fprintf(stderr, "error: seed \"%s\" is not a number\n", optarg);
+				return EXIT_USAGE;
+			}
+			app->seed = (uint32_t)v;
+			break;
+		case OPT_SIGNAL:
+			app->signal = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	const int need = app->list_presets ? 0 : (app->signal ? 1 : 2);
+	if (argc - optind != need) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (need == 2) {
+		app->input_path = argv[optind];
+		app->output_path = argv[optind + 1];
+	} else if (need == 1) {
+		app->output_path = argv[optind];
+	}
+	return 0;
+}
+
+/* Run from the source tree, the program sits in build/ beside the bundle:
+ * use that bundle alone. Installed, it loads LV2_PATH or the standard paths. */
+static char *bundle_beside_program(void)
+{
+	char exe[PATH_MAX];
+	const ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (len <= 0) {
+		return NULL;
+	}
+	exe[len] = '\0';
+	char *const slash = strrchr(exe, '/');
+	if (!slash) {
+		return NULL;
+	}
+	strcpy(slash + 1, "tguard.lv2/manifest.ttl");
+	struct stat st;
+	if (stat(exe, &st) != 0) {
+		return NULL;
+	}
+	slash[sizeof("tguard.lv2")] = '\0';
+	return strdup(exe);
+}
+
+static void print_preset(void *data, const char *label, const char *uri, const char *bank)
+{
+	(void)data;
+	printf("%s\t%s\t%s\n", label, uri, bank);
+}
+
+static int load_input(App *app)
+{
+	if (app->signal) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s", app->signal);
+		char *const colon = strchr(name, ':');
+		double seconds = -1.0;
+		if (colon) {
+			*colon = '\0';
+			if (!parse_number(colon + 1, &seconds) || seconds <= 0.0 || seconds > 3600.0) {
+				return fatal(app, EXIT_USAGE, "signal duration \"%s\" is not 0..3600 s",
+				             colon + 1);
+			}
+		}
+		for (unsigned i = 0; i < tg_n_builtin_signals && seconds < 0.0; ++i) {
+			if (strcmp(tg_builtin_signals[i].name, name) == 0) {
+				seconds = tg_builtin_signals[i].seconds;
+			}
+		}
+		if (seconds < 0.0) {
+			seconds = 1.0; /* unknown: reported below */
+		}
+		if (!(app->rate >= 1000.0 && app->rate <= 1536000.0)) {
+			return fatal(app, EXIT_USAGE, "rate %s is out of range", "for --signal");
+		}
+		app->frames = (uint64_t)(seconds * app->rate);
+		app->n_in_ch = 2;
+		for (uint32_t ch = 0; ch < 2; ++ch) {
+			app->in[ch] = calloc(app->frames ? app->frames : 1, sizeof(float));
+			if (!app->in[ch]) {
+				return fatal(app, EXIT_RENDER, "out of memory for %s", name);
+			}
+		}
+		if (tg_builtin_signal(name, app->rate, 2, app->frames, app->in) != 0) {
+			return fatal(app, EXIT_INPUT, "unknown signal \"%s\" (see --help)", name);
+		}
+		return 0;
+	}
+	SNDFILE *const sf = sf_open(app->input_path, SFM_READ, &app->in_info);
+	if (!sf) {
+		fprintf(stderr, "error: cannot read %s: %s\n", app->input_path, sf_strerror(NULL));
+		cleanup(app);
+		return EXIT_INPUT;
+	}
+	if (app->in_info.frames <= 0 || app->in_info.samplerate <= 0) {
+		sf_close(sf);
+		return fatal(app, EXIT_INPUT, "%s has no audio", app->input_path);
+	}
+	if (app->in_info.channels < 1 || app->in_info.channels > 2) {
+		sf_close(sf);
+		return fatal(app, EXIT_CHANNELS, "%s: tguard takes 1 or 2 channels", app->input_path);
+	}
+	app->rate = app->in_info.samplerate;
+	app->frames = (uint64_t)app->in_info.frames;
+	app->n_in_ch = (uint32_t)app->in_info.channels;
+	float *const inter = malloc(app->frames * app->n_in_ch * sizeof(float));
+	for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+		app->in[ch] = malloc(app->frames * sizeof(float));
+	}
+	if (!inter || !app->in[0] || (app->n_in_ch == 2 && !app->in[1])) {
+		free(inter);
+		sf_close(sf);
+		return fatal(app, EXIT_RENDER, "out of memory reading %s", app->input_path);
+	}
+	const sf_count_t got = sf_readf_float(sf, inter, (sf_count_t)app->frames);
+	sf_close(sf);
+	if (got <= 0) {
+		free(inter);
+		return fatal(app, EXIT_INPUT, "cannot read audio from %s", app->input_path);
+	}
+	app->frames = (uint64_t)got;
+	for (uint64_t i = 0; i < app->frames; ++i) {
+		for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+			app->in[ch][i] = inter[i * app->n_in_ch + ch];
+		}
+	}
+	free(inter);
+	return 0;
+}
+
+static int apply_controls(App *app)
+{
+	char err[2048] = "";
+	if (app->preset &&
+	    tg_host_apply_preset(app->host, app->preset, err, sizeof(err)) != TG_HOST_OK) {
+		return fatal(app, EXIT_PRESET, "%s", err);
+	}
+	for (unsigned i = 0; i < app->n_sets; ++i) {
+		char sym[128];
+		snprintf(sym, sizeof(sym), "%s", app->sets[i]);
+		char *const eq = strchr(sym, '=');
+		if (!eq) {
+			return fatal(app, EXIT_CONTROL, "--set \"%s\" is not SYMBOL=VALUE", app->sets[i]);
+		}
+		*eq = '\0';
+		double v;
+		if (!parse_number(eq + 1, &v)) {
+			return fatal(app, EXIT_CONTROL, "value of --set \"%s\" is not a number",
+			             app->sets[i]);
+		}
+		if (tg_host_set(app->host, sym, (float)v) != TG_HOST_OK) {
+			return fatal(app, EXIT_CONTROL, "unknown control symbol \"%s\"", sym);
+		}
+	}
+	return 0;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Write to a temporary file beside the output and rename it at the end, so
+ * a failure leaves no partial output behind. */
+static int write_output(App *app, uint32_t n_out)
+{
+	const size_t len = strlen(app->output_path) + 16;
+	app->tmp_path = malloc(len);
+	if (!app->tmp_path) {
+		return fatal(app, EXIT_RENDER, "out of memory for %s", app->output_path);
+	}
+	snprintf(app->tmp_path, len, "%s.tmp-XXXXXX", app->output_path);
+	const int fd = mkstemp(app->tmp_path);
+	if (fd < 0) {
+		free(app->tmp_path);
+		app->tmp_path = NULL;
+		fprintf(stderr, "error: cannot write %s: %s\n", app->output_path, strerror(errno));
+		cleanup(app);
+		return EXIT_OUTPUT;
+	}
+	SF_INFO info;
+	memset(&info, 0, sizeof(info));
+	info.samplerate = (int)app->rate;
+	info.channels = (int)n_out;
+	info.format = app->signal ? (SF_FORMAT_WAV | SF_FORMAT_FLOAT) : app->in_info.format;
+	if (!sf_format_check(&info)) {
+		info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+	}
+	SNDFILE *const sf = sf_open_fd(fd, SFM_WRITE, &info, 1);
+	if (!sf) {
+		close(fd);
+		return fatal(app, EXIT_OUTPUT, "cannot write %s", app->output_path);
+	}
+	/* Integer formats: clip at full scale rather than wrap. */
+	sf_command(sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	float inter[1024 * 2];
+	int ok = 1;
+	for (uint64_t pos = 0; pos < app->frames && ok;) {
+		const uint64_t m = app->frames - pos < 1024 ? app->frames - pos : 1024;
+		for (uint64_t i = 0; i < m; ++i) {
+			for (uint32_t ch = 0; ch < n_out; ++ch) {
+				inter[i * n_out + ch] = app->out[ch][pos + i];
+			}
+		}
+		ok = sf_writef_float(sf, inter, (sf_count_t)m) == (sf_count_t)m;
+		pos += m;
+	}
+	ok = sf_close(sf) == 0 && ok;
+	if (!ok || rename(app->tmp_path, app->output_path) != 0) {
+		return fatal(app, EXIT_OUTPUT, "cannot write %s", app->output_path);
+	}
+	free(app->tmp_path);
+	app->tmp_path = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	App app;
+	memset(&app, 0, sizeof(app));
+	int rc = parse_args(&app, argc, argv);
+	if (rc) {
+		return rc;
+	}
+	if (app.input_path && same_file(app.input_path, app.output_path)) {
+		return fatal(&app, EXIT_OUTPUT, "output %s is the input file", app.output_path);
+	}
+	if (!app.list_presets && (rc = load_input(&app)) != 0) {
+		return rc;
+	}
+	if (!app.plugin_uri) {
+		app.plugin_uri = app.n_in_ch == 1 ? "urn:tguard:mono" : "urn:tguard:stereo";
+	}
+	char *const bundle = bundle_beside_program();
+	app.host = tg_host_new(bundle);
+	free(bundle);
+	char err[2048] = "";
+	if (!app.host || tg_host_load(app.host, app.plugin_uri, app.rate, err, sizeof(err))) {
+		return fatal(&app, EXIT_PLUGIN, "%s", err[0] ? err : "cannot create the LV2 world");
+	}
+	if (app.list_presets) {
+		tg_host_presets(app.host, print_preset, NULL);
+		cleanup(&app);
+		return 0;
+	}
+	const uint32_t p_in = tg_host_n_audio_in(app.host), n_out = tg_host_n_audio_out(app.host);
+	if (app.n_in_ch != p_in && app.n_in_ch != 1) {
+		return fatal(&app, EXIT_CHANNELS, "plugin %s takes one input channel", app.plugin_uri);
+	}
+	if ((rc = apply_controls(&app)) != 0) {
+		return rc;
+	}
+	for (uint32_t ch = 0; ch < n_out; ++ch) {
+		app.out[ch] = calloc(app.frames ? app.frames : 1, sizeof(float));
+		if (!app.out[ch]) {
+			return fatal(&app, EXIT_RENDER, "out of memory for %s", app.output_path);
+		}
+	}
+	TgRenderOpts opts = {app.block, app.seed, app.keep_latency};
+	TgReport report;
+	if (tg_render(app.host, app.rate, (const float *const *)app.in, app.n_in_ch, app.frames,
+	              app.out, &opts, &report) != 0) {
+		return fatal(&app, EXIT_RENDER, "rendering %s failed", app.output_path);
+	}
+	if ((rc = write_output(&app, n_out)) != 0) {
+		return rc;
+	}
+	if (app.report) {
+		tg_report_print(stdout, &report, app.json);
+	}
+	cleanup(&app);
+	return 0;
+}
