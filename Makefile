@@ -50,7 +50,13 @@ LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
 all: bundle $(BUILD)/tguard-render
 
-bundle: $(BUNDLE)/tguard$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl
+bundle: $(BUNDLE)/tguard$(LIB_EXT) $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl $(BUILD)/lv2/tguard.lv2
+
+# An LV2_PATH entry that holds the bundle and nothing else, for hosts and
+# tests that want the build alone: LV2_PATH=$(BUILD)/lv2.
+$(BUILD)/lv2/tguard.lv2:
+	@mkdir -p $(@D)
+	ln -sfn ../tguard.lv2 $@
 
 # Install what is missing, only when something is.
 deps-auto:
@@ -70,7 +76,15 @@ pkgcheck: | deps-auto
 	@$(PKG_CONFIG) --exists lilv-0 || { echo "error: lilv-0 not found by pkg-config (Debian package liblilv-dev)"; exit 1; }
 	@$(PKG_CONFIG) --exists sndfile || { echo "error: sndfile not found by pkg-config (Debian package libsndfile1-dev)"; exit 1; }
 
-$(BUILD)/obj/%.o: plugin/%.c $(PLUGIN_HDR) | pkgcheck
+# Objects rebuild when the flags change, so `make check` after `make`
+# really compiles with -Werror.
+$(BUILD)/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
+
+FORCE:
+
+$(BUILD)/obj/%.o: plugin/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LV2_CFLAGS) -c $< -o $@
 

@@ -1,6 +1,6 @@
 /* tguard bundle tests: the built build/tguard.lv2 seen through lilv, as a
- * host sees it. Run from the source tree (make check). The world loads just
- * this bundle, so an installed copy cannot stand in for the build. */
+ * host sees it, with LILV_OPTION_LV2_PATH pointed at the build. Run from the
+ * source tree (make check). */
 #define _XOPEN_SOURCE 700
 
 #include <math.h>
@@ -21,19 +21,16 @@ static LilvWorld *world;
 static LilvWorld *world_new(void)
 {
 	LilvWorld *const w = lilv_world_new();
-	/* Only our build: the test must not see an installed copy. */
-	char *const path = realpath(BUNDLE_DIR, NULL);
+	/* build/lv2 holds only a link to the bundle: the test must not see an
+	 * installed copy, nor anything else in build/. */
+	char *const path = realpath("build/lv2", NULL);
 	if (path) {
-		LilvNode *const bundle = lilv_new_file_uri(w, NULL, path);
-		/* lilv wants the bundle URI with a trailing slash. */
-		char buf[4096];
-		snprintf(buf, sizeof(buf), "%s/", lilv_node_as_uri(bundle));
-		LilvNode *const bundle_dir = lilv_new_uri(w, buf);
-		lilv_world_load_bundle(w, bundle_dir);
-		lilv_node_free(bundle_dir);
-		lilv_node_free(bundle);
+		LilvNode *const lv2_path = lilv_new_string(w, path);
+		lilv_world_set_option(w, LILV_OPTION_LV2_PATH, lv2_path);
+		lilv_node_free(lv2_path);
 		free(path);
 	}
+	lilv_world_load_all(w);
 	return w;
 }
 

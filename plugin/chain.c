@@ -14,7 +14,8 @@
 #define TG_MXCSR_FTZ_DAZ 0x8040u
 #endif
 
-#define CHUNK TG_LIMITER_CHUNK
+/* Frames per internal pass: scratch buffers live in the instance. */
+#define CHUNK 256
 /* Inputs beyond +60 dBFS are clamped there: still far over any ceiling, but
  * finite through every gain and filter. */
 #define INPUT_MAX 1000.0f
@@ -32,12 +33,14 @@ struct TgChain {
 	float vol_to;
 	TgMono mono;
 	TgFilter filter;
+	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	TgLimiter lim;
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
 	float xf_step;
 	TgStats stats;
 	float in[2][CHUNK];
 	float wet[2][CHUNK];
+	float dry[2][CHUNK];
 	float ramp_gain[CHUNK];
 };
 
@@ -118,6 +121,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	chain->xf_step = (float)(1.0 / (BYPASS_FADE_S * rate));
 	tg_mono_init(&chain->mono, rate);
 	tg_filter_init(&chain->filter, rate, n_out);
+	tg_dc_init(&chain->dry_dc, rate);
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -198,6 +202,7 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	apply_params(chain, &p, 1);
 	tg_glide_reset(&chain->volume, chain->vol_to);
 	tg_filter_reset(&chain->filter);
+	tg_dc_reset(&chain->dry_dc);
 	tg_ramp_restart(&chain->ramp);
 	chain->xf = p.enable;
 	memset(&chain->stats, 0, sizeof(chain->stats));
@@ -230,13 +235,20 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 }
 
 /* The dry signal for bypass: the input itself, or the -6 dB sum for the
- * variant with one output. */
-static float dry_sample(const TgChain *chain, uint32_t ch, uint32_t i)
+ * variant with one output, without DC. */
+static void make_dry(TgChain *chain, uint32_t m)
 {
-	if (chain->sum) {
-		return 0.5f * (chain->in[0][i] + chain->in[1][i]);
+	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
+		float *const d = chain->dry[ch];
+		if (chain->sum) {
+			for (uint32_t i = 0; i < m; ++i) {
+				d[i] = 0.5f * (chain->in[0][i] + chain->in[1][i]);
+			}
+		} else {
+			memcpy(d, chain->in[ch], m * sizeof(float));
+		}
+		tg_dc_process(&chain->dry_dc, d, ch, m);
 	}
-	return chain->in[ch][i];
 }
 
 static void process_chunk(TgChain *chain, const float *const *in, float *const *out,
@@ -244,6 +256,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 {
 	const uint32_t n_out = chain->n_out;
 	sanitize_input(chain, in, off, m);
+	make_dry(chain, m);
 
 	float *const wet[2] = {chain->wet[0], chain->wet[1]};
 	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
@@ -269,7 +282,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 			}
 		} else {
 			for (uint32_t ch = 0; ch < n_out; ++ch) {
-				const float dry = dry_sample(chain, ch, i);
+				const float dry = chain->dry[ch][i];
 				wet[ch][i] = ramp[i] * (xf * vol * wet[ch][i] + (1.0f - xf) * dry);
 			}
 		}

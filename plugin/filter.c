@@ -78,8 +78,7 @@ static void butterworth_set(TgButterworth *b, double freq, int order, int jump, 
 
 void tg_filter_reset(TgFilter *f)
 {
-	memset(f->dc.x1, 0, sizeof(f->dc.x1));
-	memset(f->dc.y1, 0, sizeof(f->dc.y1));
+	tg_dc_reset(&f->dc);
 	for (int i = 0; i < 2; ++i) {
 		memset(f->hpf.sec[i].st, 0, sizeof(f->hpf.sec[i].st));
 		memset(f->lpf.sec[i].st, 0, sizeof(f->lpf.sec[i].st));
@@ -94,10 +93,7 @@ void tg_filter_init(TgFilter *f, double rate, uint32_t n_ch)
 	/* Corner glides: 8 ms time constant on a log scale. */
 	f->glide = 1.0 - exp(-1.0 / (0.008 * rate));
 	f->mix_step = 1.0 / (0.020 * rate);
-	/* Bilinear first-order high-pass (prewarped corner). */
-	const double k = tan(M_PI * TG_DC_BLOCK_HZ / rate);
-	f->dc.b0 = 1.0 / (1.0 + k);
-	f->dc.a1 = (k - 1.0) / (k + 1.0);
+	tg_dc_init(&f->dc, rate);
 	f->hpf.pass = TG_HIGHPASS;
 	f->lpf.pass = TG_LOWPASS;
 	tg_filter_set(f, 80.0, 0, 16000.0, 0, 1);
@@ -111,7 +107,22 @@ void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
 	butterworth_set(&f->lpf, lpf_hz < top ? lpf_hz : top, lpf_order, jump, f->rate);
 }
 
-static void dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n)
+void tg_dc_init(TgDcBlock *dc, double rate)
+{
+	memset(dc, 0, sizeof(*dc));
+	/* Bilinear first-order high-pass (prewarped corner). */
+	const double k = tan(M_PI * TG_DC_BLOCK_HZ / rate);
+	dc->b0 = 1.0 / (1.0 + k);
+	dc->a1 = (k - 1.0) / (k + 1.0);
+}
+
+void tg_dc_reset(TgDcBlock *dc)
+{
+	memset(dc->x1, 0, sizeof(dc->x1));
+	memset(dc->y1, 0, sizeof(dc->y1));
+}
+
+void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n)
 {
 	const double b0 = dc->b0, a1 = dc->a1;
 	double x1 = dc->x1[ch], y1 = dc->y1[ch];
@@ -204,7 +215,7 @@ static void butterworth_process(TgFilter *f, TgButterworth *b, float *const *buf
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n)
 {
 	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
-		dc_process(&f->dc, buf[ch], ch, n);
+		tg_dc_process(&f->dc, buf[ch], ch, n);
 	}
 	butterworth_process(f, &f->hpf, buf, n);
 	butterworth_process(f, &f->lpf, buf, n);

@@ -54,6 +54,11 @@ typedef struct {
 
 #define TG_DC_BLOCK_HZ 2.0
 
+void tg_dc_init(TgDcBlock *dc, double rate);
+void tg_dc_reset(TgDcBlock *dc);
+/** Filter n samples of channel ch in place. */
+void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n);
+
 typedef struct {
 	double rate;
 	double glide;    /* one-pole coefficient for log-frequency and Q glides */

@@ -73,6 +73,7 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 	lim->rel_coef = 1.0 - exp(-1.0 / (p->release_s * lim->rate));
 	tg_glide_set_rates(&lim->ceiling, lim->rate, p->rise_db_s, 0.0);
 	tg_glide_set_rates(&lim->irms, lim->rate, p->rise_db_s, 0.0);
+	tg_glide_set_rates(&lim->thermal, lim->rate, p->rise_db_s, 0.0);
 }
 
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
@@ -80,6 +81,7 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	tg_limiter_set(lim, p);
 	tg_glide_reset(&lim->ceiling, lim->ceiling_to);
 	tg_glide_reset(&lim->irms, lim->irms_to);
+	tg_glide_reset(&lim->thermal, 1.0);
 	lim->dq_head = lim->dq_tail = 0;
 	lim->t = 0;
 	lim->r = 1.0;
@@ -96,35 +98,61 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	lim->clamp_peak = lim->clamp_rms = 0;
 }
 
-/* The gain each frame needs so that its own peak meets the ceiling. */
-static void required_gain(TgLimiter *lim, float *const *x, uint32_t n)
+/* The largest float not above c: a clamp to it never rounds over. */
+static float float_at_most(double c)
 {
-	for (uint32_t i = 0; i < n; ++i) {
+	float f = (float)c;
+	if ((double)f > c) {
+		f = nextafterf(f, 0.0f);
+	}
+	return f;
+}
+
+/* Each frame: the gain it needs (its own peak against the ceiling, and the
+ * thermal gain from the heat estimate so far) enters a minimum over the
+ * hold window, instant attack, one-pole release, then a box average over
+ * win frames. The box turns each step down into a linear fade that ends
+ * exactly when the frame that needed it leaves the delay line: every value
+ * in the box is at most that frame's required gain, because the hold window
+ * is at least as long as the box. The thermal gain goes the same way, so
+ * the ripple of the heat estimate never modulates the signal. */
+void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter)
+{
+	const uint32_t n_ch = lim->n_ch, mask = lim->dq_mask, hold = lim->hold, win = lim->win;
+	const double alpha = lim->alpha, amps = lim->amps, rel = lim->rel_coef;
+	const double inv_win = 1.0 / (double)win;
+	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
+	/* The guard aims a hair under the bound for float rounding. */
+	const double bound2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6);
+	uint32_t head = lim->dq_head, tail = lim->dq_tail, t = lim->t, pos = lim->box_pos;
+	uint32_t dpos = lim->delay_pos;
+	double r = lim->r, sum = lim->box_sum, ms = lim->ms;
+	float gain_min = meter ? meter->gain_min : 1.0f, peak_a = meter ? meter->peak_a : 0.0f;
+
+	for (uint32_t i = 0; i < n; ++i, ++t) {
+		/* Limits in force: raised ones glide, lowered ones are here. */
 		const double c = tg_glide_next(&lim->ceiling, lim->ceiling_to);
-		float a = fabsf(x[0][i]);
-		for (uint32_t ch = 1; ch < lim->n_ch; ++ch) {
-			const float b = fabsf(x[ch][i]);
+		const double i_lim = tg_glide_next(&lim->irms, lim->irms_to);
+		const double lim2 = i_lim * i_lim;
+
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			const float b = fabsf(buf[ch][i]);
 			a = b > a ? b : a;
 		}
 		const float cm = (float)(c * HEADROOM);
-		lim->ceil_buf[i] = (float)c;
-		lim->greq[i] = a > cm ? cm / a : 1.0f;
-	}
-}
+		float g = a > cm ? cm / a : 1.0f;
+		/* Thermal gain: falls at once, but rises no faster than
+		 * rise_db_s, so neither the cooling coil nor a lowered vfs makes
+		 * the level jump. At the limit it is exactly 0. */
+		double gth = 1.0;
+		if (ms > knee2 * lim2) {
+			gth = (lim2 - ms) / (lim2 * (1.0 - knee2));
+		}
+		const double gth_g = tg_glide_next(&lim->thermal, gth > 1e-6 ? gth : 1e-6);
+		const float gt = gth > 0.0 ? (float)gth_g : 0.0f;
+		g = gt < g ? gt : g;
 
-/* Minimum over the hold window, instant attack, one-pole release, then a
- * box average over win frames. The box turns each step down into a linear
- * fade that ends exactly when the frame that needed it leaves the delay
- * line: every value in the box is at most that frame's required gain,
- * because the hold window is at least as long as the box. */
-static void gain_envelope(TgLimiter *lim, uint32_t n)
-{
-	const uint32_t mask = lim->dq_mask, hold = lim->hold, win = lim->win;
-	const double rel = lim->rel_coef, inv_win = 1.0 / (double)win;
-	uint32_t head = lim->dq_head, tail = lim->dq_tail, t = lim->t, pos = lim->box_pos;
-	double r = lim->r, sum = lim->box_sum;
-	for (uint32_t i = 0; i < n; ++i, ++t) {
-		const float g = lim->greq[i];
 		while (tail != head && lim->dq_val[(tail - 1) & mask] >= g) {
 			--tail;
 		}
@@ -138,8 +166,65 @@ static void gain_envelope(TgLimiter *lim, uint32_t n)
 		r = h < r ? h : r + rel * (h - r);
 		sum += r - lim->box[pos];
 		lim->box[pos] = r;
-		pos = pos + 1 == win ? 0 : pos + 1;
-		lim->gain[i] = (float)(sum * inv_win);
+		if (++pos == win) {
+			/* Re-add from scratch once per box length: the running sum
+			 * never drifts, whatever the duration. */
+			pos = 0;
+			sum = 0.0;
+			for (uint32_t k = 0; k < win; ++k) {
+				sum += lim->box[k];
+			}
+		}
+		double gain = sum * inv_win;
+		/* While the heat rises faster than the box can fade, the thermal
+		 * gain also applies directly; in steady state the held minimum is
+		 * already lower, so this never modulates. */
+		gain = gt < gain ? gt : gain;
+
+		const float cf = float_at_most(c);
+		int clamped = 0;
+		float y[TG_LIMITER_MAX_CH];
+		a = 0.0f;
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			const float d = lim->delay[ch][dpos];
+			lim->delay[ch][dpos] = buf[ch][i];
+			float v = (float)(d * gain);
+			if (!(fabsf(v) <= cf)) { /* also catches NaN */
+				v = v > 0.0f ? cf : (v < 0.0f ? -cf : 0.0f);
+				clamped = 1;
+			}
+			y[ch] = v;
+			const float av = fabsf(v);
+			a = av > a ? av : a;
+		}
+		dpos = dpos + 1 == lim->latency ? 0 : dpos + 1;
+		lim->clamp_peak += (uint64_t)clamped;
+
+		/* Last resort: never let this one sample carry the heat estimate
+		 * over the bound. */
+		double i_a = (double)a * amps;
+		const double b2 = bound2 * lim2;
+		if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
+			const double room = (b2 - (1.0 - alpha) * ms) / alpha;
+			const double i_max = room > 0.0 ? sqrt(room) : 0.0;
+			const float s = (float)(i_max / i_a);
+			a = 0.0f;
+			for (uint32_t ch = 0; ch < n_ch; ++ch) {
+				y[ch] *= s;
+				const float av = fabsf(y[ch]);
+				a = av > a ? av : a;
+			}
+			i_a = (double)a * amps;
+			gain *= s;
+			++lim->clamp_rms;
+		}
+		ms += alpha * (i_a * i_a - ms);
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			buf[ch][i] = y[ch];
+		}
+		const float gf = (float)gain, ia = (float)i_a;
+		gain_min = gf < gain_min ? gf : gain_min;
+		peak_a = ia > peak_a ? ia : peak_a;
 	}
 	lim->dq_head = head;
 	lim->dq_tail = tail;
@@ -147,92 +232,11 @@ static void gain_envelope(TgLimiter *lim, uint32_t n)
 	lim->r = r;
 	lim->box_sum = sum;
 	lim->box_pos = pos;
-}
-
-void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter)
-{
-	const uint32_t n_ch = lim->n_ch;
-	const double alpha = lim->alpha, amps = lim->amps;
-	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
-	/* The guard aims a hair under the bound for float rounding. */
-	const double bound2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6);
-	for (uint32_t off = 0; off < n;) {
-		const uint32_t m = n - off < TG_LIMITER_CHUNK ? n - off : TG_LIMITER_CHUNK;
-		float *x[TG_LIMITER_MAX_CH] = {buf[0] + off, NULL};
-		for (uint32_t ch = 1; ch < n_ch; ++ch) {
-			x[ch] = buf[ch] + off;
-		}
-		required_gain(lim, x, m);
-		gain_envelope(lim, m);
-
-		double ms = lim->ms;
-		uint32_t dpos = lim->delay_pos;
-		for (uint32_t i = 0; i < m; ++i) {
-			float y[TG_LIMITER_MAX_CH];
-			float a = 0.0f;
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				y[ch] = lim->delay[ch][dpos];
-				lim->delay[ch][dpos] = x[ch][i];
-			}
-			dpos = dpos + 1 == lim->latency ? 0 : dpos + 1;
-
-			/* Thermal gain: 1 up to the knee, falling linearly to 0 at
-			 * the limit, so the equilibrium always sits under it. */
-			const double irms = tg_glide_next(&lim->irms, lim->irms_to);
-			const double lim2 = irms * irms;
-			double g = lim->gain[i];
-			if (ms > knee2 * lim2) {
-				const double gth = (lim2 - ms) / (lim2 * (1.0 - knee2));
-				g *= gth > 0.0 ? gth : 0.0;
-			}
-			const float c = lim->ceil_buf[i];
-			int clamped = 0;
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				float v = (float)(y[ch] * g);
-				if (!(fabsf(v) <= c)) { /* also catches NaN */
-					v = v > 0.0f ? c : (v < 0.0f ? -c : 0.0f);
-					clamped = 1;
-				}
-				y[ch] = v;
-				const float av = fabsf(v);
-				a = av > a ? av : a;
-			}
-			lim->clamp_peak += (uint64_t)clamped;
-
-			/* Last resort: never let this one sample carry the heat
-			 * estimate over the bound. */
-			double i_a = (double)a * amps;
-			const double b2 = bound2 * lim2;
-			if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
-				const double room = (b2 - (1.0 - alpha) * ms) / alpha;
-				const double i_max = room > 0.0 ? sqrt(room) : 0.0;
-				const float s = (float)(i_max / i_a);
-				a = 0.0f;
-				for (uint32_t ch = 0; ch < n_ch; ++ch) {
-					y[ch] *= s;
-					const float av = fabsf(y[ch]);
-					a = av > a ? av : a;
-				}
-				i_a = (double)a * amps;
-				g *= s;
-				++lim->clamp_rms;
-			}
-			ms += alpha * (i_a * i_a - ms);
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				x[ch][i] = y[ch];
-			}
-			if (meter) {
-				const float gf = (float)g;
-				meter->gain_min = gf < meter->gain_min ? gf : meter->gain_min;
-				const float ia = (float)i_a;
-				meter->peak_a = ia > meter->peak_a ? ia : meter->peak_a;
-			}
-		}
-		if (meter) {
-			meter->n += m;
-		}
-		lim->ms = ms;
-		lim->delay_pos = dpos;
-		off += m;
+	lim->delay_pos = dpos;
+	lim->ms = ms;
+	if (meter) {
+		meter->gain_min = gain_min;
+		meter->peak_a = peak_a;
+		meter->n += n;
 	}
 }

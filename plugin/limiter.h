@@ -14,15 +14,16 @@
 #include "ramp.h"
 
 #define TG_LIMITER_MAX_CH 2
-#define TG_LIMITER_CHUNK 256
 
 /* Lookahead 1.5 ms: the attack is a linear fade over that time, slow enough
  * not to crackle, short enough for live monitoring. */
 #define TG_LOOKAHEAD_S 0.0015
-/* Hold: the gain stays put for 20 ms after a peak, longer than half a period
- * down to 25 Hz, so the gain never follows a bass waveform. */
-#define TG_HOLD_S 0.020
-/* The thermal gain starts to act at 90 % of the RMS limit. */
+/* Hold: the gain stays put for 50 ms after a peak, half a period of 10 Hz
+ * (the lowest high-pass corner), so the gain never follows a bass waveform,
+ * nor the ripple of the heat estimate at twice the signal frequency. */
+#define TG_HOLD_S 0.050
+/* The thermal gain starts to act at 90 % of the RMS limit and reaches 0 at
+ * the limit, so its equilibrium always sits under it. */
 #define TG_THERMAL_KNEE 0.9
 /* The last-resort per-sample RMS guard sits at the guaranteed bound. */
 #define TG_RMS_BOUND 1.02
@@ -70,6 +71,7 @@ typedef struct {
 	/* Limits, as gliding targets. */
 	TgGlide ceiling; /* sample ceiling, <= 1 */
 	TgGlide irms;    /* RMS current limit, A */
+	TgGlide thermal; /* thermal gain: falls at once, rises at rise_db_s */
 	double ceiling_to, irms_to;
 	double amps;     /* A per unit sample: vfs / z */
 
@@ -80,9 +82,6 @@ typedef struct {
 	uint64_t clamp_peak; /* samples the final ceiling clamp touched */
 	uint64_t clamp_rms;  /* samples the RMS guard touched */
 
-	float greq[TG_LIMITER_CHUNK];
-	float ceil_buf[TG_LIMITER_CHUNK];
-	float gain[TG_LIMITER_CHUNK];
 } TgLimiter;
 
 /** Allocate for the sample rate (instantiation class); 0 on success. */
