@@ -8,23 +8,6 @@
 
 #include "references.h"
 
-static char *read_all(const char *path)
-{
-	FILE *const f = fopen(path, "rb");
-	if (!f) {
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	const long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *const s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-	if (s) {
-		s[fread(s, 1, (size_t)len, f)] = '\0';
-	}
-	fclose(f);
-	return s;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -46,7 +29,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "error: render of %s failed\n", name);
 			return 1;
 		}
-		char *const old = read_all(path);
+		char *const old = tg_ref_read_file(path);
 		if (!old) {
 			printf("added    %s\n", name);
 			++added;

@@ -107,6 +107,23 @@ unsigned tg_ref_cases(const char *bundle, TgRefCase *cases, unsigned max)
 	return n;
 }
 
+char *tg_ref_read_file(const char *path)
+{
+	FILE *const f = fopen(path, "rb");
+	if (!f) {
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	const long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *const s = len >= 0 ? malloc((size_t)len + 1) : NULL;
+	if (s) {
+		s[fread(s, 1, (size_t)len, f)] = '\0';
+	}
+	fclose(f);
+	return s;
+}
+
 void tg_ref_name(const TgRefCase *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s-%s-%s-%.0f.txt", c->variant, c->slug, c->signal, c->rate);

@@ -37,6 +37,9 @@ int tg_ref_render(const char *bundle, const TgRefCase *c, uint32_t block,
                   const char *const *sets, double gain_db, uint32_t shift_frames,
                   TgReport *report, char **summary, float **out, uint64_t *frames);
 
+/** A whole file as a malloc()ed string; NULL if it cannot be read. */
+char *tg_ref_read_file(const char *path);
+
 /** The file name of a case, without folder. */
 void tg_ref_name(const TgRefCase *c, char *buf, size_t len);
 

@@ -25,29 +25,12 @@ static TgRefCase *cases;
 static unsigned n_cases;
 static unsigned long long rt_total;
 
-static char *read_file(const char *path)
-{
-	FILE *const f = fopen(path, "rb");
-	if (!f) {
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	const long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *const s = len >= 0 ? malloc((size_t)len + 1) : NULL;
-	if (s) {
-		s[fread(s, 1, (size_t)len, f)] = '\0';
-	}
-	fclose(f);
-	return s;
-}
-
 static char *reference_of(const TgRefCase *c)
 {
 	char name[256], path[512];
 	tg_ref_name(c, name, sizeof(name));
 	snprintf(path, sizeof(path), REF_DIR "/%s", name);
-	return read_file(path);
+	return tg_ref_read_file(path);
 }
 
 /* One regression render: the invariants from the report, then the
@@ -225,7 +208,7 @@ static int run_cli(const char *args, char *err, size_t len)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), RENDER " %s 2>/tmp/tg-cli-err.txt >/tmp/tg-cli-out.txt", args);
 	const int status = system(cmd);
-	char *const e = read_file("/tmp/tg-cli-err.txt");
+	char *const e = tg_ref_read_file("/tmp/tg-cli-err.txt");
 	snprintf(err, len, "%s", e ? e : "");
 	free(e);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -275,7 +258,7 @@ TEST cli_render_and_json_report(void)
 	ASSERT_EQ(0, run_cli("--signal pink:1 --report=json -b random /tmp/tg-cli.wav", err,
 	                     sizeof(err)));
 	ASSERT(file_exists("/tmp/tg-cli.wav"));
-	char *const out = read_file("/tmp/tg-cli-out.txt");
+	char *const out = tg_ref_read_file("/tmp/tg-cli-out.txt");
 	ASSERT(out != NULL);
 	const int ok = strstr(out, "\"peak_ma\":") && strstr(out, "\"ramp_done_s\":") && out[0] == '{';
 	free(out);
@@ -283,6 +266,10 @@ TEST cli_render_and_json_report(void)
 	/* A file in, the same format out. */
 	ASSERT_EQ(0, run_cli("-c volume_db=-6 /tmp/tg-cli.wav /tmp/tg-cli2.wav", err, sizeof(err)));
 	ASSERT(file_exists("/tmp/tg-cli2.wav"));
+	/* A stereo file cannot go into the mono plugin. */
+	ASSERT_EQ(5, run_cli("-u urn:tguard:mono /tmp/tg-cli.wav /tmp/tg-cli3.wav", err, sizeof(err)));
+	ASSERT(strstr(err, "one input channel") != NULL);
+	ASSERT(!file_exists("/tmp/tg-cli3.wav"));
 	/* The output may not overwrite the input. */
 	ASSERT(run_cli("/tmp/tg-cli.wav /tmp/tg-cli.wav", err, sizeof(err)) != 0);
 	ASSERT_EQ(0, run_cli("--list-presets", err, sizeof(err)));
