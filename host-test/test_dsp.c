@@ -437,7 +437,7 @@ static double limited_sine_thdn(double freq, float release_ms)
 TEST limiter_thdn_100hz(void)
 {
 	const double thdn = limited_sine_thdn(100.0, 100.0f);
-	printf("100 Hz sine 6 dB over the ceiling, release 100 ms: THD+N %.5f %%\n", thdn * 100.0);
+	printf("100 Hz sine 6 dB over the ceiling, release 100 ms: THD+N %.3g %%\n", thdn * 100.0);
 	ASSERT(thdn <= 0.0002);
 	PASS();
 }
@@ -445,7 +445,7 @@ TEST limiter_thdn_100hz(void)
 TEST limiter_thdn_50hz(void)
 {
 	const double thdn = limited_sine_thdn(50.0, 100.0f);
-	printf("50 Hz sine 6 dB over the ceiling, HPF off: THD+N %.5f %%\n", thdn * 100.0);
+	printf("50 Hz sine 6 dB over the ceiling, HPF off: THD+N %.3g %%\n", thdn * 100.0);
 	ASSERT(thdn <= 0.0005);
 	PASS();
 }
@@ -465,7 +465,7 @@ TEST limiter_thdn_thermal(void)
 	             {100.0, 0.05f, 1.0}};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); ++k) {
 		const double thdn = limited_sine_thdn_p(cases[k].freq, 100.0f, 1, cases[k].tau);
-		printf("%.0f Hz sine, default limits (thermal acting), tau %.2f s: THD+N %.5f %%\n",
+		printf("%.0f Hz sine, default limits (thermal acting), tau %.2f s: THD+N %.3g %%\n",
 		       cases[k].freq, (double)cases[k].tau, thdn * 100.0);
 		ASSERT(thdn <= cases[k].max);
 	}
