@@ -18,7 +18,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion
-# Never -ffast-math or -ffinite-math-only: protection relies on NaN/Inf checks.
+# No fast-math style flags, ever: protection relies on NaN/Inf checks.
 override CFLAGS += -std=c11 $(WARN) $(WERROR) -fPIC -fvisibility=hidden
 LIB_EXT = .so
 
