@@ -92,10 +92,17 @@ $(BUNDLE)/tguard$(LIB_EXT): $(PLUGIN_OBJ) $(GLUE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -shared -Wl,--no-undefined -Wl,-z,defs $^ -o $@ $(LDFLAGS) -lm
 
-$(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in Makefile
+PRESET_SRC = $(wildcard presets/*.ttl)
+
+# The manifest declares the plugins and every preset; the presets of the
+# mono and sum plugins are derived from the stereo sources.
+$(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in ttl/gen-presets.sh $(PRESET_SRC) Makefile
 	@mkdir -p $(@D)
+	rm -rf $(BUNDLE)/presets
 	sed -e 's/@LIB_EXT@/$(LIB_EXT)/g' -e 's/@VERSION_MINOR@/$(VERSION_MINOR)/g' \
-	    -e 's/@VERSION_MICRO@/$(VERSION_MICRO)/g' $< > $@
+	    -e 's/@VERSION_MICRO@/$(VERSION_MICRO)/g' $< > $@.tmp
+	sh ttl/gen-presets.sh presets $(BUNDLE) >> $@.tmp
+	mv $@.tmp $@
 
 $(BUNDLE)/tguard.ttl: ttl/tguard.ttl
 	@mkdir -p $(@D)
@@ -164,11 +171,15 @@ install: bundle $(BUILD)/tguard-render
 	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2
 	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/
 	install -m 755 $(BUNDLE)/tguard$(LIB_EXT) $(DESTDIR)$(LV2DIR)/tguard.lv2/
+	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2/presets
+	install -m 644 $(BUNDLE)/presets/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/presets/
 
 install-user:
 	$(MAKE) install LV2DIR=$(USER_LV2DIR) DESTDIR=
 
 uninstall:
+	rm -f $(DESTDIR)$(LV2DIR)/tguard.lv2/presets/*.ttl
+	-rmdir $(DESTDIR)$(LV2DIR)/tguard.lv2/presets
 	rm -f $(DESTDIR)$(LV2DIR)/tguard.lv2/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/tguard$(LIB_EXT)
 	-rmdir $(DESTDIR)$(LV2DIR)/tguard.lv2
 

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include <lilv/lilv.h>
+#include <lv2/atom/atom.h>
+#include <lv2/presets/presets.h>
+#include <lv2/urid/urid.h>
 
 #include "greatest.h"
 
@@ -227,7 +230,7 @@ static char *command_output(const char *cmd)
 TEST lv2_validate_clean(void)
 {
 	char *const out = command_output("lv2_validate " BUNDLE_DIR "/manifest.ttl " BUNDLE_DIR
-	                                 "/tguard.ttl 2>&1");
+	                                 "/tguard.ttl " BUNDLE_DIR "/presets/*.ttl 2>&1");
 	ASSERT(out != NULL);
 	const char *const found = strstr(out, "Found ");
 	int errors = -1;
@@ -266,6 +269,111 @@ TEST exports_only_descriptor(void)
 	PASS();
 }
 
+/* Every factory preset of every plugin sets each input control exactly once,
+ * within its range, and no output. */
+typedef struct {
+	const TgVariantInfo *var;
+	LV2_URID t_float, t_double, t_int, t_long, t_bool;
+	int seen[TG_MAX_PORTS];
+	int errors;
+} PresetCheck;
+
+static void check_preset_value(const char *symbol, void *data, const void *value, uint32_t size,
+                               uint32_t type)
+{
+	PresetCheck *const pc = (PresetCheck *)data;
+	double v = NAN;
+	if (type == pc->t_float && size == sizeof(float)) {
+		v = *(const float *)value;
+	} else if (type == pc->t_double && size == sizeof(double)) {
+		v = *(const double *)value;
+	} else if ((type == pc->t_int || type == pc->t_bool) && size == sizeof(int32_t)) {
+		v = *(const int32_t *)value;
+	} else if (type == pc->t_long && size == sizeof(int64_t)) {
+		v = (double)*(const int64_t *)value;
+	}
+	for (uint32_t i = 0; i < pc->var->n_ports; ++i) {
+		const TgPortId id = pc->var->ports[i];
+		const TgPortInfo *const info = &tg_port_info[id];
+		if (strcmp(info->symbol, symbol) != 0) {
+			continue;
+		}
+		const double lo = id == TG_P_MONO ? pc->var->mono_min : info->min;
+		if (info->dir != TG_DIR_IN || info->kind != TG_KIND_CONTROL || !(v >= lo) ||
+		    !(v <= info->max)) {
+			fprintf(stderr, "%s: %s = %g is not an input within %g..%g\n", pc->var->uri,
+			        symbol, v, lo, (double)info->max);
+			++pc->errors;
+		}
+		++pc->seen[i];
+		return;
+	}
+	fprintf(stderr, "%s: preset sets unknown port %s\n", pc->var->uri, symbol);
+	++pc->errors;
+}
+
+static LV2_URID map_uri(LV2_URID_Map_Handle handle, const char *uri)
+{
+	static char table[64][128];
+	unsigned *const n = (unsigned *)handle;
+	for (unsigned i = 0; i < *n; ++i) {
+		if (strcmp(table[i], uri) == 0) {
+			return i + 1;
+		}
+	}
+	if (*n == 64) {
+		return 0;
+	}
+	snprintf(table[*n], sizeof(table[0]), "%s", uri);
+	return ++*n;
+}
+
+TEST presets_complete_and_in_range(void)
+{
+	unsigned n_uris = 0;
+	LV2_URID_Map map = {&n_uris, map_uri};
+	LilvNode *const preset_class = lilv_new_uri(world, LV2_PRESETS__Preset);
+	unsigned total = 0;
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		const TgVariantInfo *const var = &tg_variants[v];
+		const LilvPlugin *const plugin = find_plugin(var->uri);
+		ASSERT(plugin != NULL);
+		LilvNodes *const presets = lilv_plugin_get_related(plugin, preset_class);
+		ASSERT(lilv_nodes_size(presets) >= 8);
+		LILV_FOREACH (nodes, i, presets) {
+			const LilvNode *const preset = lilv_nodes_get(presets, i);
+			lilv_world_load_resource(world, preset);
+			LilvState *const state = lilv_state_new_from_world(world, &map, preset);
+			ASSERT(state != NULL);
+			PresetCheck pc;
+			memset(&pc, 0, sizeof(pc));
+			pc.var = var;
+			pc.t_float = map.map(map.handle, LV2_ATOM__Float);
+			pc.t_double = map.map(map.handle, LV2_ATOM__Double);
+			pc.t_int = map.map(map.handle, LV2_ATOM__Int);
+			pc.t_long = map.map(map.handle, LV2_ATOM__Long);
+			pc.t_bool = map.map(map.handle, LV2_ATOM__Bool);
+			lilv_state_emit_port_values(state, check_preset_value, &pc);
+			lilv_state_free(state);
+			for (uint32_t k = 0; k < var->n_ports; ++k) {
+				const TgPortInfo *const info = &tg_port_info[var->ports[k]];
+				const int want = info->dir == TG_DIR_IN && info->kind == TG_KIND_CONTROL;
+				if (pc.seen[k] != want) {
+					fprintf(stderr, "%s: %s set %d times\n", lilv_node_as_uri(preset),
+					        info->symbol, pc.seen[k]);
+					++pc.errors;
+				}
+			}
+			ASSERT_EQm(lilv_node_as_uri(preset), 0, pc.errors);
+			++total;
+		}
+		lilv_nodes_free(presets);
+	}
+	lilv_node_free(preset_class);
+	printf("%u presets checked\n", total);
+	PASS();
+}
+
 SUITE(bundle_suite)
 {
 	RUN_TEST(plugins_load);
@@ -274,6 +382,7 @@ SUITE(bundle_suite)
 	RUN_TEST(meters_may_be_unconnected);
 	RUN_TEST(lv2_validate_clean);
 	RUN_TEST(exports_only_descriptor);
+	RUN_TEST(presets_complete_and_in_range);
 }
 
 GREATEST_MAIN_DEFS();

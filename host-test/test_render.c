@@ -273,6 +273,14 @@ TEST cli_render_and_json_report(void)
 	/* The output may not overwrite the input. */
 	ASSERT(run_cli("/tmp/tg-cli.wav /tmp/tg-cli.wav", err, sizeof(err)) != 0);
 	ASSERT_EQ(0, run_cli("--list-presets", err, sizeof(err)));
+	/* Each factory preset is listed with its bank. */
+	char *const list = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(list != NULL);
+	const int listed = strstr(list, "Dynamic microphone as speaker\turn:tguard:preset:dynamic-mic\t"
+	                                "Microphones\n") != NULL &&
+	                   strstr(list, "\tPiezo and exciters\n") != NULL;
+	free(list);
+	ASSERT(listed);
 	unlink("/tmp/tg-cli.wav");
 	unlink("/tmp/tg-cli2.wav");
 	PASS();

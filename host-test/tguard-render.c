@@ -430,6 +430,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	const uint32_t p_in = tg_host_n_audio_in(app.host), n_out = tg_host_n_audio_out(app.host);
+	if (app.signal && p_in == 1) {
+		app.n_in_ch = 1; /* a built-in signal's first channel is the mono one */
+	}
 	if (app.n_in_ch != p_in && app.n_in_ch != 1) {
 		return fatal(&app, EXIT_CHANNELS, "plugin %s takes one input channel", app.plugin_uri);
 	}
