@@ -3,6 +3,7 @@
 #   make            build build/tguard.lv2 (installs missing Debian packages first)
 #   make check      build with warnings as errors and run every test
 #   make install    install the bundle (PREFIX, LV2DIR, DESTDIR)
+#   make plots      measure every factory preset, write docs/presets/*.png
 #   make install-user / uninstall / clean / deps
 
 VERSION = 0.1.0
@@ -46,7 +47,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests demo references
+.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests demo references plots
 
 all: bundle $(BUILD)/tguard-render
 
@@ -139,6 +140,10 @@ $(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/r
 $(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
 
+# The preset plots measure through the plugin; no allocator interposing.
+$(BUILD)/plot_presets: host-test/plot_presets.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+
 tests: bundle $(BUILD)/tguard-render $(TESTS)
 
 # Render the built-in sweep through the defaults and print the report.
@@ -150,6 +155,19 @@ demo: bundle $(BUILD)/tguard-render
 references: bundle $(BUILD)/make_references
 	$(BUILD)/make_references host-test/references
 	@git status --short host-test/references 2>/dev/null | head -50 || true
+
+# Measure every factory preset and draw docs/presets/SLUG.png with gnuplot
+# (installed when missing). Not part of `make check`.
+GNUPLOT ?= gnuplot
+PLOT_DIR = $(BUILD)/plots
+PNG_DIR = docs/presets
+
+plots: bundle $(BUILD)/plot_presets
+	@command -v $(GNUPLOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=gnuplot-nox
+	@mkdir -p $(PLOT_DIR) $(PNG_DIR)
+	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/plots.gp
+	$(GNUPLOT) $(PLOT_DIR)/presets.gp
+	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
 
 check: WERROR = -Werror
 check: tests

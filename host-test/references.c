@@ -42,7 +42,7 @@ static void collect_preset(void *data, const char *label, const char *uri, const
 	}
 }
 
-static void slugify(const char *label, char *slug, size_t len)
+void tg_ref_slug(const char *label, char *slug, size_t len)
 {
 	size_t k = 0;
 	for (const char *p = label; *p && k + 1 < len; ++p) {
@@ -68,7 +68,7 @@ static void add_case(TgRefCase *cases, unsigned max, unsigned *n, int v, const c
 		c->variant = VARIANTS[v].name;
 		snprintf(c->preset, sizeof(c->preset), "%s", preset);
 		if (preset[0]) {
-			slugify(preset, c->slug, sizeof(c->slug));
+			tg_ref_slug(preset, c->slug, sizeof(c->slug));
 		} else {
 			snprintf(c->slug, sizeof(c->slug), "default");
 		}

@@ -40,6 +40,10 @@ int tg_ref_render(const char *bundle, const TgRefCase *c, uint32_t block,
 /** A whole file as a malloc()ed string; NULL if it cannot be read. */
 char *tg_ref_read_file(const char *path);
 
+/** The file-name form of a preset label: lowercase, each run of other
+ * characters one '-', none at either end. */
+void tg_ref_slug(const char *label, char *slug, size_t len);
+
 /** The file name of a case, without folder. */
 void tg_ref_name(const TgRefCase *c, char *buf, size_t len);
 
