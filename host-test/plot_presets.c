@@ -51,25 +51,12 @@
 /* Gain reduction this small is rounding, not the limiter acting. */
 #define GR_QUIET_DB -0.01
 
-typedef struct {
-	char labels[32][96];
-	unsigned n;
-} PresetList;
 
 /* The controls a preset put in force, read back from the plugin. */
 typedef struct {
 	double z, vfs, i_peak, i_rms, tau, ramp, rise, hpf, hpf_order, lpf, lpf_order;
 } Figures;
 
-static void collect_preset(void *data, const char *label, const char *uri, const char *bank)
-{
-	(void)uri;
-	(void)bank;
-	PresetList *const l = (PresetList *)data;
-	if (l->n < 32) {
-		snprintf(l->labels[l->n++], sizeof(l->labels[0]), "%s", label);
-	}
-}
 
 /* tg_render activates the plugin each time: every render starts from the
  * state the preset and the controls give, with no history. */
@@ -361,7 +348,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *const bundle = argv[1], *const dir = argv[2], *const png_dir = argv[3];
-	static PresetList presets;
+	static TgPresetList presets;
 	TgHost *const host = tg_host_new(bundle);
 	char err[1024];
 	if (!host ||
@@ -370,7 +357,7 @@ int main(int argc, char **argv)
 		tg_host_free(host);
 		return 1;
 	}
-	tg_host_presets(host, collect_preset, &presets);
+	tg_ref_preset_labels(host, &presets);
 	tg_host_free(host);
 	if (presets.n == 0) {
 		fprintf(stderr, "error: no presets in %s\n", bundle);

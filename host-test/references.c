@@ -27,19 +27,20 @@ static const struct {
 static const char *const OTHER_RATE_SIGNALS[] = {"sweep", "pink", "burst"};
 static const double OTHER_RATES[] = {44100.0, 96000.0, 192000.0};
 
-typedef struct {
-	char labels[32][96];
-	unsigned n;
-} PresetList;
-
 static void collect_preset(void *data, const char *label, const char *uri, const char *bank)
 {
 	(void)uri;
 	(void)bank;
-	PresetList *const l = (PresetList *)data;
-	if (l->n < 32) {
+	TgPresetList *const l = (TgPresetList *)data;
+	if (l->n < sizeof(l->labels) / sizeof(l->labels[0])) {
 		snprintf(l->labels[l->n++], sizeof(l->labels[0]), "%s", label);
 	}
+}
+
+void tg_ref_preset_labels(TgHost *host, TgPresetList *list)
+{
+	list->n = 0;
+	tg_host_presets(host, collect_preset, list);
 }
 
 void tg_ref_slug(const char *label, char *slug, size_t len)
@@ -80,12 +81,12 @@ static void add_case(TgRefCase *cases, unsigned max, unsigned *n, int v, const c
 
 unsigned tg_ref_cases(const char *bundle, TgRefCase *cases, unsigned max)
 {
-	static PresetList presets;
+	static TgPresetList presets;
 	presets.n = 0;
 	TgHost *const host = tg_host_new(bundle);
 	char err[512];
 	if (host && tg_host_load(host, VARIANTS[0].uri, 48000.0, err, sizeof(err)) == TG_HOST_OK) {
-		tg_host_presets(host, collect_preset, &presets);
+		tg_ref_preset_labels(host, &presets);
 	}
 	tg_host_free(host);
 	unsigned n = 0;

@@ -25,6 +25,15 @@ typedef struct {
 	double rate;
 } TgRefCase;
 
+/* The labels of a plugin's presets. */
+typedef struct {
+	char labels[32][96];
+	unsigned n;
+} TgPresetList;
+
+/** Collect the labels of the loaded plugin's presets. */
+void tg_ref_preset_labels(TgHost *host, TgPresetList *list);
+
 /** Fill up to max cases (NULL cases: just count); presets are listed from
  * the bundle. */
 unsigned tg_ref_cases(const char *bundle, TgRefCase *cases, unsigned max);
