@@ -214,11 +214,6 @@ float tg_host_get(const TgHost *host, const char *symbol)
 uint32_t tg_host_n_audio_in(const TgHost *host) { return host->n_in; }
 uint32_t tg_host_n_audio_out(const TgHost *host) { return host->n_out; }
 
-const char *tg_host_uri(const TgHost *host)
-{
-	return lilv_node_as_uri(lilv_plugin_get_uri(host->plugin));
-}
-
 /* Preset port values come typed as Turtle wrote them. */
 static void set_port_value(const char *symbol, void *data, const void *value, uint32_t size,
                            uint32_t type)

@@ -41,7 +41,6 @@ float tg_host_get(const TgHost *host, const char *symbol);
 
 uint32_t tg_host_n_audio_in(const TgHost *host);
 uint32_t tg_host_n_audio_out(const TgHost *host);
-const char *tg_host_uri(const TgHost *host);
 
 void tg_host_activate(TgHost *host);
 void tg_host_deactivate(TgHost *host);

@@ -306,7 +306,7 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	tg_params_sanitize(&p, chain->sum);
 	apply_params(chain, &p, 0);
 
-	TgLimiterMeter meter = {1.0f, 0.0f, 0};
+	TgLimiterMeter meter = {1.0f, 0.0f};
 	for (uint32_t off = 0; off < n; off += CHUNK) {
 		const uint32_t m = n - off < CHUNK ? n - off : CHUNK;
 		process_chunk(chain, in, out, off, m, &meter);

@@ -237,6 +237,5 @@ void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiter
 	if (meter) {
 		meter->gain_min = gain_min;
 		meter->peak_a = peak_a;
-		meter->n += n;
 	}
 }

@@ -41,7 +41,6 @@ typedef struct {
 typedef struct {
 	float gain_min;     /* lowest total gain applied in the block */
 	float peak_a;       /* highest |i| in the block, A */
-	uint32_t n;         /* frames metered */
 } TgLimiterMeter;
 
 typedef struct {

@@ -48,9 +48,6 @@ typedef enum {
 	TG_P_COUNT
 } TgPortId;
 
-/* Ports every variant has, at the same indices 0..TG_N_COMMON-1. */
-#define TG_N_COMMON 21
-
 typedef enum { TG_DIR_IN, TG_DIR_OUT } TgPortDir;
 typedef enum { TG_KIND_CONTROL, TG_KIND_AUDIO } TgPortKind;
 

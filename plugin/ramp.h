@@ -22,8 +22,6 @@ void tg_ramp_set_time(TgRamp *ramp, double rate, double seconds);
 /** Start again from silence. */
 void tg_ramp_restart(TgRamp *ramp);
 
-static inline int tg_ramp_done(const TgRamp *ramp) { return ramp->phase >= 1.0; }
-
 /** Write the next n gains of the raised-cosine ramp to gain[]. */
 void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n);
 
