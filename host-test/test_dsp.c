@@ -85,6 +85,40 @@ static void params_peak_only(TgParams *p)
 	p->ramp_s = 0.1f;
 }
 
+/* A mono chain fed the same block again and again: for following how the
+ * chain reacts over time to a control change. */
+typedef struct {
+	TgChain *chain;
+	uint32_t n; /* frames per block */
+	float in[4800];
+	float out[4800];
+} Rig;
+
+static Rig *rig_new(double rate, const TgParams *p, uint32_t n)
+{
+	Rig *const rig = calloc(1, sizeof(Rig));
+	rig->chain = tg_chain_new(rate, 1, 1);
+	rig->n = n;
+	tg_chain_activate(rig->chain, p);
+	return rig;
+}
+
+/* Process the block `times` times; meters (may be NULL) of the last. */
+static void rig_run(Rig *rig, const TgParams *p, int times, TgMeters *meters)
+{
+	const float *ins[1] = {rig->in};
+	float *outs[1] = {rig->out};
+	for (int k = 0; k < times; ++k) {
+		tg_chain_process(rig->chain, ins, outs, rig->n, p, meters);
+	}
+}
+
+static void rig_free(Rig *rig)
+{
+	tg_chain_free(rig->chain);
+	free(rig);
+}
+
 /* ---- filter ---- */
 
 /* Gain in dB of a sine through the real filter, after it settled. */
@@ -248,39 +282,31 @@ TEST chain_volume_rise_and_fall(void)
 	params_peak_only(&p);
 	p.volume_db = -40.0f;
 	p.i_peak_ma = 10000.0f;
-	TgChain *chain = tg_chain_new(rate, 1, 1);
-	tg_chain_activate(chain, &p);
 	const uint32_t blk = 480; /* 10 ms */
-	float in[480], out[480];
-	tg_sig_sine(in, blk, rate, 1000.0, 0.01, 0.0);
-	const float *ins[1] = {in};
-	float *outs[1] = {out};
-	for (int k = 0; k < 50; ++k) { /* 0.5 s: ramp done */
-		tg_chain_process(chain, ins, outs, blk, &p, NULL);
-	}
+	Rig *const rig = rig_new(rate, &p, blk);
+	const float *const out = rig->out;
+	tg_sig_sine(rig->in, blk, rate, 1000.0, 0.01, 0.0);
+	rig_run(rig, &p, 50, NULL); /* 0.5 s: ramp done */
 	const double base = tg_rms(out, blk);
 	p.volume_db = 0.0f;
 	double prev = base;
 	for (int k = 0; k < 400; ++k) { /* 4 s */
-		tg_chain_process(chain, ins, outs, blk, &p, NULL);
+		rig_run(rig, &p, 1, NULL);
 		const double lvl = tg_rms(out, blk);
 		/* At 10 dB/s, 10 ms blocks rise at most 0.1 dB (plus measuring
 		 * slack for the level moving within each block). */
 		ASSERT((20.0 * log10(lvl / prev)) < (0.2));
 		prev = lvl;
 	}
-	for (int k = 0; k < 20; ++k) {
-		tg_chain_process(chain, ins, outs, blk, &p, NULL);
-	}
+	rig_run(rig, &p, 20, NULL);
 	ASSERT_IN_RANGE(40.0, 20.0 * log10(tg_rms(out, blk) / base), 0.1);
 	p.volume_db = -40.0f;
-	tg_chain_process(chain, ins, outs, blk, &p, NULL);
-	tg_chain_process(chain, ins, outs, blk, &p, NULL);
+	rig_run(rig, &p, 2, NULL);
 	/* From 20 ms on (the lookahead delay aside) the fall is complete. */
-	tg_chain_process(chain, ins, outs, blk, &p, NULL);
-	const uint32_t lat = tg_chain_latency(chain);
+	rig_run(rig, &p, 1, NULL);
+	const uint32_t lat = tg_chain_latency(rig->chain);
 	ASSERT_IN_RANGE(0.0, 20.0 * log10(tg_rms(out + lat, blk - lat) / base), 0.1);
-	tg_chain_free(chain);
+	rig_free(rig);
 	PASS();
 }
 
@@ -478,24 +504,18 @@ TEST limiter_ceiling_decrease_output(void)
 	const double rate = 48000.0;
 	TgParams p;
 	params_peak_only(&p);
-	TgChain *chain = tg_chain_new(rate, 1, 1);
-	tg_chain_activate(chain, &p);
-	float in[4800], out[4800];
-	const float *ins[1] = {in};
-	float *outs[1] = {out};
-	tg_sig_pink(in, 4800, 1.0, 41);
-	for (int k = 0; k < 10; ++k) {
-		tg_chain_process(chain, ins, outs, 4800, &p, NULL);
-	}
+	Rig *const rig = rig_new(rate, &p, 4800);
+	tg_sig_pink(rig->in, 4800, 1.0, 41);
+	rig_run(rig, &p, 10, NULL);
 	p.i_peak_ma = 1.0f;
 	const float ceiling = 1e-3f * p.z_ohm / p.vfs;
 	for (int k = 0; k < 10; ++k) {
-		tg_chain_process(chain, ins, outs, 4800, &p, NULL);
+		rig_run(rig, &p, 1, NULL);
 		for (int i = 0; i < 4800; ++i) {
-			ASSERT(fabsf(out[i]) <= ceiling);
+			ASSERT(fabsf(rig->out[i]) <= ceiling);
 		}
 	}
-	tg_chain_free(chain);
+	rig_free(rig);
 	PASS();
 }
 
@@ -509,30 +529,24 @@ TEST limiter_rms_decrease_mutes_until_cool(void)
 	params_peak_only(&p);
 	p.i_rms_ma = 10.0f;
 	p.tau_s = 0.5f;
-	TgChain *chain = tg_chain_new(rate, 1, 1);
-	tg_chain_activate(chain, &p);
-	float in[480], out[480];
-	const float *ins[1] = {in};
-	float *outs[1] = {out};
-	tg_sig_sine(in, 480, rate, 1000.0, 0.9, 0.0);
+	Rig *const rig = rig_new(rate, &p, 480);
+	tg_sig_sine(rig->in, 480, rate, 1000.0, 0.9, 0.0);
 	TgMeters m;
-	for (int k = 0; k < 300; ++k) {
-		tg_chain_process(chain, ins, outs, 480, &p, &m);
-	}
+	rig_run(rig, &p, 300, &m);
 	ASSERT(m.rms_ma > 8.0f);
 	p.i_rms_ma = 1.0f;
 	float prev = m.rms_ma;
 	int k = 0;
 	for (; k < 1000 && m.rms_ma > 1.0f; ++k) {
-		tg_chain_process(chain, ins, outs, 480, &p, &m);
+		rig_run(rig, &p, 1, &m);
 		ASSERT(m.rms_ma <= prev);
 		prev = m.rms_ma;
-		ASSERT(tg_rms(out, 480) < 1e-6 || m.rms_ma <= 1.02f);
+		ASSERT(tg_rms(rig->out, 480) < 1e-6 || m.rms_ma <= 1.02f);
 	}
 	/* Cooling from about 9 mA to 1 mA at tau 0.5 s takes ln(81)/2 x 0.5 s. */
 	printf("RMS limit lowered 10 -> 1 mA: silent for %.2f s while cooling\n", k * 0.01);
 	ASSERT(k > 0 && k < 1000);
-	tg_chain_free(chain);
+	rig_free(rig);
 	PASS();
 }
 
@@ -546,28 +560,22 @@ TEST limiter_vfs_drop_glides(void)
 	p.hpf_order = 0.0f;
 	p.lpf_order = 0.0f;
 	p.ramp_s = 0.1f;
-	TgChain *chain = tg_chain_new(rate, 1, 1);
-	tg_chain_activate(chain, &p);
-	float in[480], out[480];
-	const float *ins[1] = {in};
-	float *outs[1] = {out};
-	tg_sig_sine(in, 480, rate, 1000.0, 1.0, 0.0);
-	for (int k = 0; k < 500; ++k) {
-		tg_chain_process(chain, ins, outs, 480, &p, NULL);
-	}
-	double prev = tg_rms(out, 480);
+	Rig *const rig = rig_new(rate, &p, 480);
+	tg_sig_sine(rig->in, 480, rate, 1000.0, 1.0, 0.0);
+	rig_run(rig, &p, 500, NULL);
+	double prev = tg_rms(rig->out, 480);
 	p.vfs = 0.1f;
 	double worst = 0.0;
 	for (int k = 0; k < 300; ++k) {
-		tg_chain_process(chain, ins, outs, 480, &p, NULL);
-		const double lvl = tg_rms(out, 480);
+		rig_run(rig, &p, 1, NULL);
+		const double lvl = tg_rms(rig->out, 480);
 		ASSERT(lvl > 0.0);
 		worst = fmax(worst, 20.0 * log10(lvl / prev) / 0.01);
 		prev = lvl;
 	}
 	printf("vfs lowered 1 -> 0.1 V: fastest level rise %.1f dB/s (rise_db_s 10)\n", worst);
 	ASSERT(worst <= 10.0 * 1.5);
-	tg_chain_free(chain);
+	rig_free(rig);
 	PASS();
 }
 
