@@ -16,13 +16,18 @@
 
 #include "rtcheck.h"
 
-#define MAX_URIDS 256
+/* Peers in the benchmark map a few hundred URIs; lookups happen only at
+ * load time, so a linear table is enough. */
+#define MAX_URIDS 1024
+/* Atom port buffers: room for an empty sequence in, notifications out. */
+#define ATOM_CAPACITY 65536
 
 typedef struct {
 	const LilvPort *lport;
 	const char *symbol;
-	int is_input, is_audio, is_control;
+	int is_input, is_audio, is_control, is_atom;
 	float value;
+	void *buf; /* audio ports beyond two, atom ports */
 } Port;
 
 struct TgHost {
@@ -33,7 +38,6 @@ struct TgHost {
 	Port *ports;
 	uint32_t audio_in[2], audio_out[2];
 	uint32_t n_in, n_out;
-	float dummy_audio; /* for audio ports beyond two (none in tguard) */
 	/* URID map: a fixed table is enough for presets. */
 	char *uris[MAX_URIDS];
 	uint32_t n_uris;
@@ -41,7 +45,8 @@ struct TgHost {
 	LV2_Feature map_feature;
 	const LV2_Feature *features[2];
 	LV2_URID atom_float, atom_double, atom_int, atom_long, atom_bool;
-	LilvNode *n_input, *n_audio, *n_control, *n_preset, *n_label, *n_bank;
+	LV2_URID atom_sequence, atom_chunk;
+	LilvNode *n_input, *n_audio, *n_control, *n_atom, *n_preset, *n_label, *n_bank;
 };
 
 static LV2_URID map_uri(LV2_URID_Map_Handle handle, const char *uri)
@@ -94,9 +99,12 @@ TgHost *tg_host_new(const char *bundle_dir)
 	host->atom_int = map_uri(host, LV2_ATOM__Int);
 	host->atom_long = map_uri(host, LV2_ATOM__Long);
 	host->atom_bool = map_uri(host, LV2_ATOM__Bool);
+	host->atom_sequence = map_uri(host, LV2_ATOM__Sequence);
+	host->atom_chunk = map_uri(host, LV2_ATOM__Chunk);
 	host->n_input = lilv_new_uri(host->world, LILV_URI_INPUT_PORT);
 	host->n_audio = lilv_new_uri(host->world, LILV_URI_AUDIO_PORT);
 	host->n_control = lilv_new_uri(host->world, LILV_URI_CONTROL_PORT);
+	host->n_atom = lilv_new_uri(host->world, LV2_ATOM__AtomPort);
 	host->n_preset = lilv_new_uri(host->world, LV2_PRESETS__Preset);
 	host->n_label = lilv_new_uri(host->world, LILV_NS_RDFS "label");
 	host->n_bank = lilv_new_uri(host->world, LV2_PRESETS__bank);
@@ -111,10 +119,14 @@ void tg_host_free(TgHost *host)
 	if (host->instance) {
 		lilv_instance_free(host->instance);
 	}
+	for (uint32_t i = 0; host->ports && i < host->n_ports; ++i) {
+		free(host->ports[i].buf);
+	}
 	free(host->ports);
 	lilv_node_free(host->n_input);
 	lilv_node_free(host->n_audio);
 	lilv_node_free(host->n_control);
+	lilv_node_free(host->n_atom);
 	lilv_node_free(host->n_preset);
 	lilv_node_free(host->n_label);
 	lilv_node_free(host->n_bank);
@@ -164,11 +176,21 @@ TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err,
 		p->is_input = lilv_port_is_a(host->plugin, p->lport, host->n_input);
 		p->is_audio = lilv_port_is_a(host->plugin, p->lport, host->n_audio);
 		p->is_control = lilv_port_is_a(host->plugin, p->lport, host->n_control);
+		p->is_atom = lilv_port_is_a(host->plugin, p->lport, host->n_atom);
 		p->value = isnan(defaults[i]) ? 0.0f : defaults[i];
 		if (p->is_audio && p->is_input && host->n_in < 2) {
 			host->audio_in[host->n_in++] = i;
 		} else if (p->is_audio && !p->is_input && host->n_out < 2) {
 			host->audio_out[host->n_out++] = i;
+		} else if (!p->is_control) {
+			/* Extra audio (silence) or an atom port: peers must see every
+			 * port connected to real memory. */
+			p->buf = calloc(1, p->is_atom ? ATOM_CAPACITY : TG_HOST_MAX_BLOCK * sizeof(float));
+			if (!p->buf) {
+				free(defaults);
+				snprintf(err, errlen, "out of memory");
+				return TG_HOST_ERR_WORLD;
+			}
 		}
 	}
 	free(defaults);
@@ -179,8 +201,7 @@ TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err,
 	}
 	for (uint32_t i = 0; i < host->n_ports; ++i) {
 		Port *const p = &host->ports[i];
-		lilv_instance_connect_port(host->instance, i,
-		                           p->is_control ? (void *)&p->value : (void *)&host->dummy_audio);
+		lilv_instance_connect_port(host->instance, i, p->is_control ? (void *)&p->value : p->buf);
 	}
 	return TG_HOST_OK;
 }
@@ -316,6 +337,22 @@ void tg_host_run(TgHost *host, const float *const *in, float *const *out, uint32
 	}
 	for (uint32_t ch = 0; ch < host->n_out; ++ch) {
 		lilv_instance_connect_port(host->instance, host->audio_out[ch], out[ch]);
+	}
+	/* Atom ports: an empty sequence in, the whole buffer offered out. */
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		Port *const p = &host->ports[i];
+		if (p->is_atom && p->buf) {
+			LV2_Atom_Sequence *const seq = (LV2_Atom_Sequence *)p->buf;
+			seq->body.unit = 0;
+			seq->body.pad = 0;
+			if (p->is_input) {
+				seq->atom.type = host->atom_sequence;
+				seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
+			} else {
+				seq->atom.type = host->atom_chunk;
+				seq->atom.size = ATOM_CAPACITY - sizeof(LV2_Atom);
+			}
+		}
 	}
 	tg_rt_enter();
 	lilv_instance_run(host->instance, n);

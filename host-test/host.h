@@ -9,6 +9,10 @@
 
 typedef struct TgHost TgHost;
 
+/* The largest block tg_host_run() takes (buffers for ports beyond the two
+ * audio channels are sized for it). */
+#define TG_HOST_MAX_BLOCK 8192
+
 typedef enum {
 	TG_HOST_OK = 0,
 	TG_HOST_ERR_WORLD,   /* no plugin with that URI, or it cannot load */
@@ -45,7 +49,7 @@ uint32_t tg_host_n_audio_out(const TgHost *host);
 void tg_host_activate(TgHost *host);
 void tg_host_deactivate(TgHost *host);
 
-/** Run n frames (buffers by channel). */
+/** Run n <= TG_HOST_MAX_BLOCK frames (buffers by channel). */
 void tg_host_run(TgHost *host, const float *const *in, float *const *out, uint32_t n);
 
 void tg_host_free(TgHost *host);

@@ -4,6 +4,7 @@
 #include "rtcheck.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -18,10 +19,26 @@ extern void __libc_free(void *p);
 
 static _Thread_local int in_run;
 static unsigned long long violations;
+/* Memory accounting: live bytes allocated by this thread since
+ * tg_mem_begin(), as the allocator sized the blocks. */
+static _Thread_local int counting;
+static _Thread_local long long mem_live;
 
 void tg_rt_enter(void) { in_run = 1; }
 void tg_rt_leave(void) { in_run = 0; }
 unsigned long long tg_rt_violations(void) { return violations; }
+
+void tg_mem_begin(void)
+{
+	mem_live = 0;
+	counting = 1;
+}
+
+long long tg_mem_end(void)
+{
+	counting = 0;
+	return mem_live;
+}
 
 static void note(void)
 {
@@ -30,27 +47,44 @@ static void note(void)
 	}
 }
 
+static void *counted(void *p)
+{
+	if (counting && p) {
+		mem_live += (long long)malloc_usable_size(p);
+	}
+	return p;
+}
+
+static void uncount(void *p)
+{
+	if (counting && p) {
+		mem_live -= (long long)malloc_usable_size(p);
+	}
+}
+
 INTERPOSE void *malloc(size_t size)
 {
 	note();
-	return __libc_malloc(size);
+	return counted(__libc_malloc(size));
 }
 
 INTERPOSE void *calloc(size_t n, size_t size)
 {
 	note();
-	return __libc_calloc(n, size);
+	return counted(__libc_calloc(n, size));
 }
 
 INTERPOSE void *realloc(void *p, size_t size)
 {
 	note();
-	return __libc_realloc(p, size);
+	uncount(p);
+	return counted(__libc_realloc(p, size));
 }
 
 INTERPOSE void free(void *p)
 {
 	note();
+	uncount(p);
 	__libc_free(p);
 }
 

@@ -10,4 +10,8 @@ void tg_rt_leave(void);
 /** Calls counted inside run() since the program started. */
 unsigned long long tg_rt_violations(void);
 
+/** Count the bytes this thread allocates (net of frees) between the two. */
+void tg_mem_begin(void);
+long long tg_mem_end(void);
+
 #endif

@@ -132,7 +132,7 @@ static double filter_gain_db(double rate, double hpf_hz, int hpf_order, double l
 	float *x = malloc(n * sizeof(float));
 	tg_sig_sine(x, n, rate, freq, 0.5, 0.0);
 	float *bufs[1] = {x};
-	tg_filter_process(&f, bufs, n);
+	tg_filter_process(&f, bufs, f.n_ch, n);
 	/* The last 0.5 s, an integer number of periods as near as possible. */
 	const uint32_t periods = (uint32_t)(0.5 * freq);
 	const uint32_t len = (uint32_t)lround(periods * rate / freq);
@@ -180,7 +180,7 @@ TEST filter_corner_clamped_below_nyquist(void)
 	float x[4096];
 	tg_sig_pink(x, 4096, 1.0, 3);
 	float *bufs[1] = {x};
-	tg_filter_process(&f, bufs, 4096);
+	tg_filter_process(&f, bufs, f.n_ch, 4096);
 	for (int i = 0; i < 4096; ++i) {
 		ASSERT(isfinite(x[i]) && fabsf(x[i]) < 100.0f);
 	}
@@ -206,7 +206,7 @@ TEST filter_changes_glide(void)
 		tg_filter_set(&f, k % 2 ? 400.0 : 80.0, (int)(k % 3) * 2, k % 2 ? 2000.0 : 16000.0,
 		              (int)((k + 1) % 3) * 2, 0);
 		float *b[1] = {x + off};
-		tg_filter_process(&f, b, 480);
+		tg_filter_process(&f, b, f.n_ch, 480);
 	}
 	(void)bufs;
 	for (uint32_t i = 1; i < n; ++i) {
@@ -635,7 +635,7 @@ TEST chain_transparent_under_limits(void)
 			ref[ch][i] = b.in[ch][i] * vol;
 		}
 	}
-	tg_filter_process(&dc, ref, (uint32_t)b.n);
+	tg_filter_process(&dc, ref, dc.n_ch, (uint32_t)b.n);
 	double worst = 0.0;
 	for (uint32_t ch = 0; ch < 2; ++ch) {
 		for (uint64_t i = (uint64_t)(0.2 * rate); i < b.n; ++i) {

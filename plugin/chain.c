@@ -34,7 +34,9 @@ struct TgChain {
 	TgMono mono;
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
+	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	TgLimiter lim;
+	int twin; /* both outputs carry the same mix: filter and limit one */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
 	float xf_step;
 	TgStats stats;
@@ -122,6 +124,9 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	tg_mono_init(&chain->mono, rate);
 	tg_filter_init(&chain->filter, rate, n_out);
 	tg_dc_init(&chain->dry_dc, rate);
+	for (uint32_t j = 0; j <= CHUNK; ++j) {
+		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
+	}
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -171,7 +176,9 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 	if (jump || p->rise_db_s != old->rise_db_s) {
 		tg_glide_set_rates(&chain->volume, chain->rate, p->rise_db_s, VOLUME_FALL_S);
 	}
-	chain->vol_to = powf(10.0f, p->volume_db / 20.0f);
+	if (jump || p->volume_db != old->volume_db) {
+		chain->vol_to = powf(10.0f, p->volume_db / 20.0f);
+	}
 	if (jump || p->mono != old->mono || p->route != old->route) {
 		const TgMonoMode mode = chain->n_in == 1 ? TG_MONO_STEREO : (TgMonoMode)p->mono;
 		const TgRoute route = chain->n_out == 1 ? TG_ROUTE_BOTH : (TgRoute)p->route;
@@ -204,6 +211,7 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	tg_filter_reset(&chain->filter);
 	tg_dc_reset(&chain->dry_dc);
 	tg_ramp_restart(&chain->ramp);
+	chain->twin = 0;
 	chain->xf = p.enable;
 	memset(&chain->stats, 0, sizeof(chain->stats));
 }
@@ -213,6 +221,26 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
  * chain->ramp_gain. */
 static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
 {
+	/* Almost always every sample is finite: one vector pass tells. */
+	int nonfinite = 0;
+	for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
+		const float *const x = in[ch] + off;
+		for (uint32_t i = 0; i < m; ++i) {
+			nonfinite |= (x[i] - x[i]) != 0.0f; /* NaN for NaN and +-Inf */
+		}
+	}
+	if (!nonfinite) {
+		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
+			const float *const x = in[ch] + off;
+			float *const y = chain->in[ch];
+			for (uint32_t i = 0; i < m; ++i) {
+				const float v = x[i] > INPUT_MAX ? INPUT_MAX : x[i];
+				y[i] = v < -INPUT_MAX ? -INPUT_MAX : v;
+			}
+		}
+		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
+		return;
+	}
 	uint32_t done = 0;
 	for (uint32_t i = 0; i < m; ++i) {
 		int bad = 0;
@@ -251,24 +279,90 @@ static void make_dry(TgChain *chain, uint32_t m)
 	}
 }
 
+/* While fully enabled the dry signal is not heard, but its DC blocker must
+ * be ready for a bypass: advance its state in closed form,
+ * y1' = p^m y1 + b0 sum p^(m-1-k) (x[k] - x[k-1]), p = -a1. */
+static void track_dry(TgChain *chain, uint32_t m)
+{
+	if (m == 0) {
+		return;
+	}
+	const double *const w = chain->dry_w;
+	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
+		const float *const a = chain->in[ch];
+		const float *const b = chain->in[chain->sum ? 1 : ch];
+		const float k = chain->sum ? 0.5f : 1.0f;
+		double prev = chain->dry_dc.x1[ch], acc = 0.0;
+		for (uint32_t i = 0; i < m; ++i) {
+			const double v = chain->sum ? k * (a[i] + b[i]) : a[i];
+			acc += w[m - 1 - i] * (v - prev);
+			prev = v;
+		}
+		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
+		chain->dry_dc.x1[ch] = prev;
+	}
+}
+
+/* Both outputs carry the same mix once the matrix has settled, the filters
+ * are steady and the two channels' memories agree: then one channel is
+ * filtered and limited and copied (not while the dry signal is heard: it
+ * keeps its two channels). */
+static void choose_twin(TgChain *chain, int dry_heard)
+{
+	const int can = chain->n_out == 2 && !dry_heard && tg_mono_twin(&chain->mono) &&
+	                tg_filter_steady(&chain->filter);
+	if (can && !chain->twin && tg_filter_twin_ready(&chain->filter) &&
+	    tg_limiter_twin_ready(&chain->lim)) {
+		tg_filter_twin(&chain->filter);
+		tg_limiter_twin(&chain->lim, 1);
+		chain->twin = 1;
+	} else if (!can && chain->twin) {
+		tg_filter_twin(&chain->filter);
+		tg_limiter_twin(&chain->lim, 0);
+		chain->twin = 0;
+	}
+}
+
 static void process_chunk(TgChain *chain, const float *const *in, float *const *out,
                           uint32_t off, uint32_t m, TgLimiterMeter *meter)
 {
 	const uint32_t n_out = chain->n_out;
 	sanitize_input(chain, in, off, m);
-	make_dry(chain, m);
+	const float enable = chain->cur.enable;
+	float xf = chain->xf;
+	const int dry_heard = xf < 1.0f || enable < 1.0f;
+	if (dry_heard) {
+		make_dry(chain, m);
+	} else {
+		track_dry(chain, m);
+	}
 
 	float *const wet[2] = {chain->wet[0], chain->wet[1]};
 	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
 	tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], wet[1], m);
-	tg_filter_process(&chain->filter, wet, m);
+	choose_twin(chain, dry_heard);
+	const uint32_t n_run = chain->twin ? 1 : n_out;
+	tg_filter_process(&chain->filter, wet, n_run, m);
 
 	/* While bypassed the volume waits at no more than unity, so enabling
 	 * again never jumps over the level just heard: it rises at rise_db_s. */
-	const float enable = chain->cur.enable;
 	const double vol_to = enable > 0.0f || chain->vol_to < 1.0f ? chain->vol_to : 1.0;
 	const float *const ramp = chain->ramp_gain;
-	float xf = chain->xf;
+	if (!dry_heard && chain->volume.value == vol_to) {
+		/* Settled: one gain for the chunk. */
+		const float vol = (float)vol_to;
+		for (uint32_t ch = 0; ch < n_run; ++ch) {
+			float *const w = wet[ch];
+			for (uint32_t i = 0; i < m; ++i) {
+				w[i] = ramp[i] * vol * w[i];
+			}
+		}
+		tg_limiter_process(&chain->lim, wet, m, meter);
+		for (uint32_t ch = 0; ch < n_out; ++ch) {
+			memcpy(out[ch] + off, wet[ch], m * sizeof(float));
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < m; ++i) {
 		const float vol = (float)tg_glide_next(&chain->volume, vol_to);
 		if (xf < enable) {
@@ -277,11 +371,11 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 			xf = xf - chain->xf_step > enable ? xf - chain->xf_step : enable;
 		}
 		if (xf >= 1.0f) {
-			for (uint32_t ch = 0; ch < n_out; ++ch) {
+			for (uint32_t ch = 0; ch < n_run; ++ch) {
 				wet[ch][i] = ramp[i] * vol * wet[ch][i];
 			}
 		} else {
-			for (uint32_t ch = 0; ch < n_out; ++ch) {
+			for (uint32_t ch = 0; ch < n_run; ++ch) {
 				const float dry = chain->dry[ch][i];
 				wet[ch][i] = ramp[i] * (xf * vol * wet[ch][i] + (1.0f - xf) * dry);
 			}

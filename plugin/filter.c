@@ -212,13 +212,114 @@ static void butterworth_process(TgFilter *f, TgButterworth *b, float *const *buf
 	}
 }
 
-void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n)
+static int section_steady(const TgSection *s)
 {
-	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
-		tg_dc_process(&f->dc, buf[ch], ch, n);
+	return !section_moving(s) && (s->mix == 0.0 || s->mix == 1.0);
+}
+
+/* The steady path: every section fully in or out, all of them run in one
+ * pass per frame in double, so the sections overlap in the pipeline and the
+ * signal is rounded to float once. K is a constant in each instance. */
+static inline __attribute__((always_inline)) void
+cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint32_t n)
+{
+	double b0[4], b1[4], b2[4], a1[4], a2[4], s1[4], s2[4];
+	for (int k = 0; k < K; ++k) {
+		b0[k] = sec[k]->c.b0;
+		b1[k] = sec[k]->c.b1;
+		b2[k] = sec[k]->c.b2;
+		a1[k] = sec[k]->c.a1;
+		a2[k] = sec[k]->c.a2;
+		s1[k] = sec[k]->st[ch].s1;
+		s2[k] = sec[k]->st[ch].s2;
 	}
-	butterworth_process(f, &f->hpf, buf, n);
-	butterworth_process(f, &f->lpf, buf, n);
+	const double db0 = dc->b0, da1 = dc->a1;
+	double x1 = dc->x1[ch], y1 = dc->y1[ch];
+	for (uint32_t i = 0; i < n; ++i) {
+		const double in = x[i];
+		double y = db0 * (in - x1) - da1 * y1;
+		x1 = in;
+		y1 = y;
+		for (int k = 0; k < K; ++k) {
+			const double v = y;
+			y = b0[k] * v + s1[k];
+			s1[k] = b1[k] * v - a1[k] * y + s2[k];
+			s2[k] = b2[k] * v - a2[k] * y;
+		}
+		x[i] = (float)y;
+	}
+	dc->x1[ch] = x1;
+	dc->y1[ch] = y1;
+	for (int k = 0; k < K; ++k) {
+		sec[k]->st[ch].s1 = s1[k];
+		sec[k]->st[ch].s2 = s2[k];
+	}
+}
+
+int tg_filter_steady(const TgFilter *f)
+{
+	return section_steady(&f->hpf.sec[0]) && section_steady(&f->hpf.sec[1]) &&
+	       section_steady(&f->lpf.sec[0]) && section_steady(&f->lpf.sec[1]);
+}
+
+void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
+{
+	TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0], &f->lpf.sec[1]};
+	TgSection *on[4];
+	int K = 0;
+	for (int k = 0; k < 4; ++k) {
+		if (all[k]->mix == 1.0) {
+			on[K++] = all[k];
+		}
+	}
+	if (!tg_filter_steady(f)) {
+		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+			tg_dc_process(&f->dc, buf[ch], ch, n);
+		}
+		butterworth_process(f, &f->hpf, buf, n);
+		butterworth_process(f, &f->lpf, buf, n);
+		return;
+	}
+	for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		switch (K) {
+		case 0:
+			cascade(&f->dc, ch, on, 0, buf[ch], n);
+			break;
+		case 1:
+			cascade(&f->dc, ch, on, 1, buf[ch], n);
+			break;
+		case 2:
+			cascade(&f->dc, ch, on, 2, buf[ch], n);
+			break;
+		case 3:
+			cascade(&f->dc, ch, on, 3, buf[ch], n);
+			break;
+		default:
+			cascade(&f->dc, ch, on, 4, buf[ch], n);
+			break;
+		}
+	}
+}
+
+int tg_filter_twin_ready(const TgFilter *f)
+{
+	const TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0],
+	                                 &f->lpf.sec[1]};
+	double d = fabs(f->dc.x1[0] - f->dc.x1[1]) + fabs(f->dc.y1[0] - f->dc.y1[1]);
+	for (int k = 0; k < 4; ++k) {
+		d += fabs(all[k]->st[0].s1 - all[k]->st[1].s1) + fabs(all[k]->st[0].s2 - all[k]->st[1].s2);
+	}
+	return d < 1e-9;
+}
+
+void tg_filter_twin(TgFilter *f)
+{
+	TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0], &f->lpf.sec[1]};
+	f->dc.x1[1] = f->dc.x1[0];
+	f->dc.y1[1] = f->dc.y1[0];
+	for (int k = 0; k < 4; ++k) {
+		all[k]->st[1] = all[k]->st[0];
+	}
 }
 
 static double section_db(const TgSection *s, TgPass pass, double freq, double rate)

@@ -78,8 +78,20 @@ void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
 /** Clear all filter memory. */
 void tg_filter_reset(TgFilter *f);
 
-/** Filter n frames of each channel in place. */
-void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n);
+/** Filter n frames in place. While every section is settled only the first
+ * n_ch channels run (the others are twins of the first, see below);
+ * otherwise all do. */
+void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n);
+
+/** Whether every section is settled, fully in or out. */
+int tg_filter_steady(const TgFilter *f);
+
+/** Whether the second channel's memory is within rounding of the first's,
+ * so it can follow as a twin when both get the same input. */
+int tg_filter_twin_ready(const TgFilter *f);
+
+/** Make the second channel's memory that of the first. */
+void tg_filter_twin(TgFilter *f);
 
 /** Steady-state magnitude in dB of the whole filter at freq (DC blocker
  * included), for the settings reached after the glides. */
