@@ -28,6 +28,7 @@ struct TgChain {
 	uint32_t n_in, n_out;
 	int sum; /* the 2-in/1-out variant */
 	TgParams cur;
+	TgParams raw; /* the controls as last given, before sanitising */
 	TgRamp ramp;
 	TgGlide volume;
 	float vol_to;
@@ -205,6 +206,7 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 void tg_chain_activate(TgChain *chain, const TgParams *params)
 {
 	TgParams p = *params;
+	chain->raw = p;
 	tg_params_sanitize(&p, chain->sum);
 	apply_params(chain, &p, 1);
 	tg_glide_reset(&chain->volume, chain->vol_to);
@@ -396,9 +398,13 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	const unsigned int csr = _mm_getcsr();
 	_mm_setcsr(csr | TG_MXCSR_FTZ_DAZ);
 #endif
-	TgParams p = *params;
-	tg_params_sanitize(&p, chain->sum);
-	apply_params(chain, &p, 0);
+	/* Controls rarely change between blocks: compare before clamping. */
+	if (memcmp(params, &chain->raw, sizeof(TgParams)) != 0) {
+		chain->raw = *params;
+		TgParams p = *params;
+		tg_params_sanitize(&p, chain->sum);
+		apply_params(chain, &p, 0);
+	}
 
 	TgLimiterMeter meter = {1.0f, 0.0f};
 	for (uint32_t off = 0; off < n; off += CHUNK) {

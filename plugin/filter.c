@@ -14,6 +14,8 @@
 #define Q_BW4_A 0.54119610014619698
 #define Q_BW4_B 1.30656296487637653
 
+static int all_steady(const TgFilter *f);
+
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate)
 {
 	/* RBJ audio EQ cookbook, LPF and HPF. */
@@ -105,6 +107,7 @@ void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
 	const double top = 0.45 * f->rate;
 	butterworth_set(&f->hpf, hpf_hz < top ? hpf_hz : top, hpf_order, jump, f->rate);
 	butterworth_set(&f->lpf, lpf_hz < top ? lpf_hz : top, lpf_order, jump, f->rate);
+	f->steady = all_steady(f);
 }
 
 void tg_dc_init(TgDcBlock *dc, double rate)
@@ -256,11 +259,13 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 	}
 }
 
-int tg_filter_steady(const TgFilter *f)
+static int all_steady(const TgFilter *f)
 {
 	return section_steady(&f->hpf.sec[0]) && section_steady(&f->hpf.sec[1]) &&
 	       section_steady(&f->lpf.sec[0]) && section_steady(&f->lpf.sec[1]);
 }
+
+int tg_filter_steady(const TgFilter *f) { return f->steady; }
 
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {
@@ -272,12 +277,13 @@ void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n
 			on[K++] = all[k];
 		}
 	}
-	if (!tg_filter_steady(f)) {
+	if (!f->steady) {
 		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
 			tg_dc_process(&f->dc, buf[ch], ch, n);
 		}
 		butterworth_process(f, &f->hpf, buf, n);
 		butterworth_process(f, &f->lpf, buf, n);
+		f->steady = all_steady(f);
 		return;
 	}
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {

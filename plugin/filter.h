@@ -64,6 +64,7 @@ typedef struct {
 	double glide;    /* one-pole coefficient for log-frequency and Q glides */
 	double mix_step; /* per frame, for blending sections in and out */
 	uint32_t n_ch;
+	int steady; /* every section settled, fully in or out */
 	TgDcBlock dc;
 	TgButterworth hpf, lpf;
 } TgFilter;
