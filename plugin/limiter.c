@@ -167,6 +167,8 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	}
 	lim->pend = 0;
 	lim->twin = 0;
+	lim->last_gmin = 1.0f;
+	lim->last_peak = 0.0f;
 	lim->ms = 0.0;
 	lim->clamp_peak = lim->clamp_rms = 0;
 }
@@ -354,10 +356,11 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 		}
 		lim->ms = ms;
 	}
+	lim->last_gmin = gmin;
+	lim->last_peak = (float)((double)apk * lim->amps);
 	if (meter) {
-		const float ia = (float)((double)apk * lim->amps);
 		meter->gain_min = gmin < meter->gain_min ? gmin : meter->gain_min;
-		meter->peak_a = ia > meter->peak_a ? ia : meter->peak_a;
+		meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;
 	}
 }
 
@@ -402,6 +405,12 @@ void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiter
 			}
 		}
 		lim->pend = lat + m - s;
+		if (meter && m < sub) {
+			/* A block shorter than a sub-block may complete none: show
+			 * the last one's figures rather than none. */
+			meter->gain_min = lim->last_gmin < meter->gain_min ? lim->last_gmin : meter->gain_min;
+			meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;
+		}
 		/* Out goes the oldest audio, all of it gained by now. */
 		for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
 			memcpy(buf[ch] + off, lim->x[ch < nc ? ch : 0], m * sizeof(float));

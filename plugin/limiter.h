@@ -91,6 +91,8 @@ typedef struct {
 	float heat_w[TG_SUB_MAX];           /* (1 - alpha)^(sub - 1 - k) */
 	double ms;
 
+	float last_gmin, last_peak; /* the last sub-block's meter values */
+
 	uint64_t clamp_peak; /* samples the final ceiling clamp touched */
 	uint64_t clamp_rms;  /* samples the RMS guard touched */
 } TgLimiter;
