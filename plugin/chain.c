@@ -307,20 +307,17 @@ static void track_dry(TgChain *chain, uint32_t m)
 
 /* Both outputs carry the same mix once the matrix has settled, the filters
  * are steady and the two channels' memories agree: then one channel is
- * filtered and limited and copied (not while the dry signal is heard: it
- * keeps its two channels). */
+ * filtered and copied (not while the dry signal is heard: it keeps its two
+ * channels). */
 static void choose_twin(TgChain *chain, int dry_heard)
 {
 	const int can = chain->n_out == 2 && !dry_heard && tg_mono_twin(&chain->mono) &&
 	                tg_filter_steady(&chain->filter);
-	if (can && !chain->twin && tg_filter_twin_ready(&chain->filter) &&
-	    tg_limiter_twin_ready(&chain->lim)) {
+	if (can && !chain->twin && tg_filter_twin_ready(&chain->filter)) {
 		tg_filter_twin(&chain->filter);
-		tg_limiter_twin(&chain->lim, 1);
 		chain->twin = 1;
 	} else if (!can && chain->twin) {
 		tg_filter_twin(&chain->filter);
-		tg_limiter_twin(&chain->lim, 0);
 		chain->twin = 0;
 	}
 }
@@ -359,6 +356,9 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 				w[i] = ramp[i] * vol * w[i];
 			}
 		}
+		if (chain->twin) {
+			memcpy(wet[1], wet[0], m * sizeof(float));
+		}
 		tg_limiter_process(&chain->lim, wet, m, meter);
 		for (uint32_t ch = 0; ch < n_out; ++ch) {
 			memcpy(out[ch] + off, wet[ch], m * sizeof(float));
@@ -384,6 +384,9 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 		}
 	}
 	chain->xf = xf;
+	if (chain->twin) {
+		memcpy(wet[1], wet[0], m * sizeof(float));
+	}
 
 	tg_limiter_process(&chain->lim, wet, m, meter);
 	for (uint32_t ch = 0; ch < n_out; ++ch) {
