@@ -37,7 +37,7 @@ struct TgChain {
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	TgLimiter lim;
-	int twin; /* both outputs carry the same mix: filter and limit one */
+	int twin; /* both outputs carry the same mix: filter one, copy it */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
 	float xf_step;
 	TgStats stats;

@@ -259,6 +259,14 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 	}
 }
 
+static void sections(TgFilter *f, TgSection **all)
+{
+	all[0] = &f->hpf.sec[0];
+	all[1] = &f->hpf.sec[1];
+	all[2] = &f->lpf.sec[0];
+	all[3] = &f->lpf.sec[1];
+}
+
 static int all_steady(const TgFilter *f)
 {
 	return section_steady(&f->hpf.sec[0]) && section_steady(&f->hpf.sec[1]) &&
@@ -269,8 +277,8 @@ int tg_filter_steady(const TgFilter *f) { return f->steady; }
 
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {
-	TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0], &f->lpf.sec[1]};
-	TgSection *on[4];
+	TgSection *all[4], *on[4];
+	sections(f, all);
 	int K = 0;
 	for (int k = 0; k < 4; ++k) {
 		if (all[k]->mix == 1.0) {
@@ -307,10 +315,10 @@ void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n
 	}
 }
 
-int tg_filter_twin_ready(const TgFilter *f)
+int tg_filter_twin_ready(TgFilter *f)
 {
-	const TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0],
-	                                 &f->lpf.sec[1]};
+	TgSection *all[4];
+	sections(f, all);
 	double d = fabs(f->dc.x1[0] - f->dc.x1[1]) + fabs(f->dc.y1[0] - f->dc.y1[1]);
 	for (int k = 0; k < 4; ++k) {
 		d += fabs(all[k]->st[0].s1 - all[k]->st[1].s1) + fabs(all[k]->st[0].s2 - all[k]->st[1].s2);
@@ -320,7 +328,8 @@ int tg_filter_twin_ready(const TgFilter *f)
 
 void tg_filter_twin(TgFilter *f)
 {
-	TgSection *const all[4] = {&f->hpf.sec[0], &f->hpf.sec[1], &f->lpf.sec[0], &f->lpf.sec[1]};
+	TgSection *all[4];
+	sections(f, all);
 	f->dc.x1[1] = f->dc.x1[0];
 	f->dc.y1[1] = f->dc.y1[0];
 	for (int k = 0; k < 4; ++k) {

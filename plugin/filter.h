@@ -89,7 +89,7 @@ int tg_filter_steady(const TgFilter *f);
 
 /** Whether the second channel's memory is within rounding of the first's,
  * so it can follow as a twin when both get the same input. */
-int tg_filter_twin_ready(const TgFilter *f);
+int tg_filter_twin_ready(TgFilter *f);
 
 /** Make the second channel's memory that of the first. */
 void tg_filter_twin(TgFilter *f);
