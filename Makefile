@@ -2,7 +2,9 @@
 #
 #   make            build build/tguard.lv2 (installs missing Debian packages first)
 #   make check      build with warnings as errors and run every test
-#   make install    install the bundle (PREFIX, LV2DIR, DESTDIR)
+#   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
+#   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
+#   make dist       build/tguard-$(VERSION).tar.gz
 #   make plots      measure every factory preset, write docs/presets/*.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make install-user / uninstall / clean / deps
@@ -13,6 +15,7 @@ VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
 
 PREFIX ?= /usr/local
 LV2DIR ?= $(PREFIX)/lib/lv2
+BINDIR ?= $(PREFIX)/bin
 DESTDIR ?=
 USER_LV2DIR ?= $(HOME)/.lv2
 
@@ -21,7 +24,13 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion
 # No fast-math style flags, ever: protection relies on NaN/Inf checks.
-override CFLAGS += -std=c11 $(WARN) $(WERROR) -fPIC -fvisibility=hidden
+# Hardening: stack canaries, checked libc calls (they need optimisation),
+# and relocations resolved at load time, then made read-only (tested in
+# host-test/test_bundle.c). -U first: some compilers predefine it.
+OPT_FLAGS := $(filter -O1 -O2 -O3 -Os -Og,$(CFLAGS))
+HARDEN = -fstack-protector-strong $(if $(OPT_FLAGS),-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
+override CFLAGS += -std=c11 $(WARN) $(WERROR) -fPIC -fvisibility=hidden $(HARDEN)
+override LDFLAGS += -Wl,-z,relro,-z,now
 LIB_EXT = .so
 
 BUILD = build
@@ -41,7 +50,7 @@ TEST_RELAX = $(if $(filter host-test/greatest,$(GREATEST_DIR)),,-Wno-conversion 
 TEST_LIBS = -lm
 
 # Debian packages the build and tests need.
-DEBS = lv2-dev liblilv-dev lilv-utils libsndfile1-dev sordi pkg-config
+DEBS = lv2-dev liblilv-dev lilv-utils libsndfile1-dev sordi pkg-config clang libclang-rt-dev valgrind
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # pkg-config is asked only when a recipe runs, after the deps step.
@@ -49,7 +58,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-user uninstall clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench
 
 all: bundle $(BUILD)/tguard-render
 
@@ -83,7 +92,7 @@ pkgcheck: | deps-auto
 # really compiles with -Werror.
 $(BUILD)/cflags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CFLAGS) $(PLUGIN_OPT)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(PLUGIN_OPT)' > $@
+	@echo '$(CC) $(CFLAGS) $(PLUGIN_OPT) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(PLUGIN_OPT) $(LDFLAGS)' > $@
 
 FORCE:
 
@@ -204,21 +213,58 @@ check: tests
 	echo "$$total_p passed, $$total_f failed"; \
 	[ $$total_f -eq 0 ]
 
-install: bundle $(BUILD)/tguard-render
-	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2
-	install -m 644 $(BUNDLE)/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/
-	install -m 755 $(BUNDLE)/tguard$(LIB_EXT) $(DESTDIR)$(LV2DIR)/tguard.lv2/
-	install -d $(DESTDIR)$(LV2DIR)/tguard.lv2/presets
-	install -m 644 $(BUNDLE)/presets/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/presets/
+# Installation: the bundle to $(DESTDIR)$(LV2DIR), tguard-render to
+# $(DESTDIR)$(BINDIR). The file list comes from the sources, so uninstall
+# removes exactly what install put there, even after make clean.
+INST_DIR = $(DESTDIR)$(LV2DIR)/tguard.lv2
+INST_PRESETS = $(foreach s,$(notdir $(PRESET_SRC:.ttl=)),$(s).ttl $(s)-mono.ttl $(s)-sum.ttl)
 
+install: install-bundle
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/tguard-render $(DESTDIR)$(BINDIR)/tguard-render
+
+install-bundle: bundle $(BUILD)/tguard-render
+	install -d $(INST_DIR)/presets
+	install -m 644 $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl $(INST_DIR)/
+	install -m 755 $(BUNDLE)/tguard$(LIB_EXT) $(INST_DIR)/
+	install -m 644 $(addprefix $(BUNDLE)/presets/,$(INST_PRESETS)) $(INST_DIR)/presets/
+
+# Per user: lilv, so every LV2 host, searches ~/.lv2 first.
 install-user:
-	$(MAKE) install LV2DIR=$(USER_LV2DIR) DESTDIR=
+	$(MAKE) --no-print-directory install-bundle LV2DIR=$(USER_LV2DIR) DESTDIR=
 
-uninstall:
-	rm -f $(DESTDIR)$(LV2DIR)/tguard.lv2/presets/*.ttl
-	-rmdir $(DESTDIR)$(LV2DIR)/tguard.lv2/presets
-	rm -f $(DESTDIR)$(LV2DIR)/tguard.lv2/*.ttl $(DESTDIR)$(LV2DIR)/tguard.lv2/tguard$(LIB_EXT)
-	-rmdir $(DESTDIR)$(LV2DIR)/tguard.lv2
+uninstall: uninstall-bundle
+	rm -f $(DESTDIR)$(BINDIR)/tguard-render
+
+uninstall-bundle:
+	rm -f $(addprefix $(INST_DIR)/presets/,$(INST_PRESETS))
+	rm -f $(INST_DIR)/manifest.ttl $(INST_DIR)/tguard.ttl $(INST_DIR)/tguard$(LIB_EXT)
+	rmdir $(INST_DIR)/presets $(INST_DIR) 2>/dev/null || true
+
+uninstall-user:
+	$(MAKE) --no-print-directory uninstall-bundle LV2DIR=$(USER_LV2DIR) DESTDIR=
+
+# A versioned source tarball of the tree as it stands: tracked and new
+# files, less what .gitignore leaves out (build/), so it holds what make
+# check tests, references and docs included. Deterministic: sorted, owner
+# 0, files dated by the last commit.
+DIST = tguard-$(VERSION)
+
+dist:
+	@git rev-parse --git-dir > /dev/null 2>&1 || { echo "error: make dist needs a git checkout"; exit 1; }
+	@mkdir -p $(BUILD)
+	@git ls-files --cached --others --exclude-standard | while read -r f; do \
+	  [ -f "$$f" ] && echo "$$f"; done | LC_ALL=C sort > $(BUILD)/dist-files
+	tar -cf - --owner=0 --group=0 --numeric-owner --mtime=@$$(git log -1 --format=%ct) \
+	  --transform 's,^,$(DIST)/,' -T $(BUILD)/dist-files | gzip -n > $(BUILD)/$(DIST).tar.gz
+	@echo "wrote $(BUILD)/$(DIST).tar.gz: $$(wc -l < $(BUILD)/dist-files) files"
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzzing, sanitizers, valgrind, soak, hostile input: make fuzz, make soak,
+# and their short forms in make check.
+include host-test/reliability.mk
+
+# Real hosts and the installation conventions: make check-hosts, deps-hosts.
+include host-test/hosts.mk

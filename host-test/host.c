@@ -232,6 +232,18 @@ float tg_host_get(const TgHost *host, const char *symbol)
 	return p ? p->value : NAN;
 }
 
+unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data)
+{
+	unsigned count = 0;
+	for (uint32_t i = 0; i < host->n_ports; ++i) {
+		if (host->ports[i].is_control && host->ports[i].is_input) {
+			func(data, host->ports[i].symbol, host->ports[i].value);
+			++count;
+		}
+	}
+	return count;
+}
+
 uint32_t tg_host_n_audio_in(const TgHost *host) { return host->n_in; }
 uint32_t tg_host_n_audio_out(const TgHost *host) { return host->n_out; }
 

@@ -40,6 +40,11 @@ TgHostStatus tg_host_apply_preset(TgHost *host, const char *name, char *err, siz
 /** Set an input control by symbol. */
 TgHostStatus tg_host_set(TgHost *host, const char *symbol, float value);
 
+/** Call func for each input control of the loaded plugin, in port order,
+ * with the value in force (default, preset, then set). */
+typedef void (*TgControlFunc)(void *data, const char *symbol, float value);
+unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data);
+
 /** An input or output control's value by symbol; NAN if none. */
 float tg_host_get(const TgHost *host, const char *symbol);
 

@@ -269,6 +269,268 @@ TEST exports_only_descriptor(void)
 	PASS();
 }
 
+/* The plugin imports nothing that reaches files, the network, other
+ * processes or the environment, prints nothing and takes no locks: it has
+ * no reason to, and a host's audio thread must not block in it. */
+static const char *const FORBIDDEN_IMPORTS[] = {
+    "open",      "open64",     "openat",       "openat64",    "creat",       "creat64",
+    "fopen",     "fopen64",    "freopen",      "fdopen",      "opendir",     "stat",
+    "lstat",     "fstat",      "__xstat",      "__lxstat",    "__fxstat",    "access",
+    "unlink",    "remove",     "rename",       "mkdir",       "read",        "write",
+    "pread",     "pwrite",     "mmap",         "dlopen",      "dlsym",       "socket",
+    "connect",   "bind",       "listen",       "accept",      "accept4",     "send",
+    "sendto",    "sendmsg",    "recv",         "recvfrom",    "recvmsg",     "getaddrinfo",
+    "gethostbyname", "getenv", "secure_getenv", "setenv",     "putenv",      "system",
+    "popen",     "fork",       "vfork",        "clone",       "kill",        "printf",
+    "fprintf",   "puts",       "fputs",        "fwrite",      "perror",      "syslog",
+    "sleep",     "usleep",     "nanosleep",    "pthread_mutex_lock", "pthread_create"};
+static const char *const FORBIDDEN_PREFIXES[] = {"exec", "posix_spawn", "__open", "__printf",
+                                                 "__fprintf", "__read"};
+
+static int forbidden_import(const char *name)
+{
+	for (size_t i = 0; i < sizeof(FORBIDDEN_IMPORTS) / sizeof(FORBIDDEN_IMPORTS[0]); ++i) {
+		if (strcmp(name, FORBIDDEN_IMPORTS[i]) == 0) {
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(FORBIDDEN_PREFIXES) / sizeof(FORBIDDEN_PREFIXES[0]); ++i) {
+		if (strncmp(name, FORBIDDEN_PREFIXES[i], strlen(FORBIDDEN_PREFIXES[i])) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+TEST imports_no_io(void)
+{
+	char *const out = command_output("nm -D --undefined-only " BUNDLE_DIR "/tguard.so 2>&1");
+	ASSERT(out != NULL);
+	int imports = 0, bad = 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char *const name = strrchr(line, ' ');
+		if (!name) {
+			continue;
+		}
+		char *const at = strchr(name + 1, '@');
+		if (at) {
+			*at = '\0'; /* calloc@GLIBC_2.2.5 */
+		}
+		++imports;
+		if (forbidden_import(name + 1)) {
+			fprintf(stderr, "tguard.so imports %s\n", name + 1);
+			++bad;
+		}
+	}
+	free(out);
+	ASSERT(imports > 0); /* nm ran */
+	ASSERT_EQ(0, bad);
+	PASS();
+}
+
+/* Hardened links: relocations resolved at load (BIND_NOW) and made
+ * read-only after (RELRO), for the plugin and for tguard-render. */
+TEST hardened_bind_now_relro(void)
+{
+	static const char *const files[] = {BUNDLE_DIR "/tguard.so", "build/tguard-render"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); ++i) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "readelf -d -l -W %s 2>&1", files[i]);
+		char *const out = command_output(cmd);
+		ASSERT(out != NULL);
+		int bind_now = 0, now = 0, relro = 0;
+		for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+			bind_now |= strstr(line, "(BIND_NOW)") != NULL ||
+			            (strstr(line, "(FLAGS)") && strstr(line, "BIND_NOW"));
+			now |= strstr(line, "(FLAGS_1)") && strstr(line, "NOW");
+			relro |= strstr(line, "GNU_RELRO") != NULL;
+		}
+		free(out);
+		if (!bind_now || !now || !relro) {
+			fprintf(stderr, "%s: BIND_NOW %d, FLAGS_1 NOW %d, GNU_RELRO %d\n", files[i], bind_now,
+			        now, relro);
+		}
+		ASSERTm("no BIND_NOW (link with -z now)", bind_now);
+		ASSERTm("no FLAGS_1 NOW (link with -z now)", now);
+		ASSERTm("no GNU_RELRO segment (link with -z relro)", relro);
+	}
+	PASS();
+}
+
+/* ---- several instances in one process ---- */
+
+typedef struct {
+	const char *uri;
+	double rate;
+	const char *const *sets; /* symbol, value, ..., NULL */
+	uint32_t seed;           /* input noise and block sizes */
+} InstanceSetup;
+
+static const char *const SETS_A[] = {NULL};
+static const char *const SETS_B[] = {"z_ohm", "300", "vfs", "2.83", "i_peak_ma", "10",
+                                     "i_rms_ma", "4", "hpf_hz", "250", "lpf_hz", "10000",
+                                     "volume_db", "6", "tau_s", "0.05", "mono", "0",
+                                     "route", "1", "ramp_s", "0.1", NULL};
+static const char *const SETS_C[] = {"hpf_order", "2", "i_rms_ma", "1", "release_ms", "5",
+                                     "ramp_s", "0.2", NULL};
+static const char *const SETS_D[] = {"enable", "0", "mono", "4", "i_peak_ma", "5", NULL};
+
+static const InstanceSetup SETUPS[] = {
+    {TG_URI_STEREO, 48000.0, SETS_A, 11},
+    {TG_URI_STEREO, 48000.0, SETS_B, 22},
+    {TG_URI_MONO, 96000.0, SETS_C, 33},
+    {TG_URI_SUM, 44100.0, SETS_D, 44},
+};
+#define N_SETUPS (sizeof(SETUPS) / sizeof(SETUPS[0]))
+#define INSTANCE_SECONDS 1.5
+
+typedef struct {
+	LilvInstance *inst;
+	const TgVariantInfo *var;
+	float controls[TG_MAX_PORTS];
+	float *in[2], *out[2];
+	uint32_t n, done, rng;
+} Running;
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+static int running_start(Running *r, const InstanceSetup *setup)
+{
+	memset(r, 0, sizeof(*r));
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		if (strcmp(tg_variants[v].uri, setup->uri) == 0) {
+			r->var = &tg_variants[v];
+		}
+	}
+	const LilvPlugin *const plugin = find_plugin(setup->uri);
+	if (!r->var || !plugin) {
+		return -1;
+	}
+	r->inst = lilv_plugin_instantiate(plugin, setup->rate, NULL);
+	r->n = (uint32_t)(INSTANCE_SECONDS * setup->rate);
+	r->rng = setup->seed;
+	for (int ch = 0; ch < 2; ++ch) {
+		r->in[ch] = calloc(r->n, sizeof(float));
+		r->out[ch] = calloc(r->n, sizeof(float));
+		if (!r->in[ch] || !r->out[ch]) {
+			return -1;
+		}
+	}
+	/* Loud noise with a NaN burst at a third: limiting and a fault
+	 * restart, different for each instance. */
+	uint32_t s = setup->seed;
+	for (uint32_t i = 0; i < r->n; ++i) {
+		for (int ch = 0; ch < 2; ++ch) {
+			r->in[ch][i] = ((float)lcg(&s) / 8388608.0f - 1.0f) * 2.0f;
+		}
+	}
+	for (uint32_t i = r->n / 3; i < r->n / 3 + 40; ++i) {
+		r->in[0][i] = NAN;
+	}
+	for (uint32_t i = 0; i < r->var->n_ports && r->inst; ++i) {
+		const TgPortInfo *const info = &tg_port_info[r->var->ports[i]];
+		r->controls[i] = info->def;
+		for (const char *const *kv = setup->sets; *kv; kv += 2) {
+			if (strcmp(kv[0], info->symbol) == 0) {
+				r->controls[i] = (float)atof(kv[1]);
+			}
+		}
+		/* Audio buffers are connected before every block. */
+		if (info->kind == TG_KIND_CONTROL) {
+			lilv_instance_connect_port(r->inst, i, &r->controls[i]);
+		}
+	}
+	if (!r->inst) {
+		return -1;
+	}
+	lilv_instance_activate(r->inst);
+	return 0;
+}
+
+/* Run the next block (random size 1..1024); 0 when the input is used up. */
+static int running_step(Running *r)
+{
+	if (r->done >= r->n) {
+		return 0;
+	}
+	uint32_t m = 1 + lcg(&r->rng) % 1024u;
+	if (m > r->n - r->done) {
+		m = r->n - r->done;
+	}
+	uint32_t k_in = 0, k_out = 0;
+	for (uint32_t i = 0; i < r->var->n_ports; ++i) {
+		const TgPortInfo *const info = &tg_port_info[r->var->ports[i]];
+		if (info->kind == TG_KIND_AUDIO) {
+			float *const buf =
+			    info->dir == TG_DIR_IN ? r->in[k_in++] + r->done : r->out[k_out++] + r->done;
+			lilv_instance_connect_port(r->inst, i, buf);
+		}
+	}
+	lilv_instance_run(r->inst, m);
+	r->done += m;
+	return 1;
+}
+
+static void running_free(Running *r)
+{
+	if (r->inst) {
+		lilv_instance_deactivate(r->inst);
+		lilv_instance_free(r->inst);
+	}
+	for (int ch = 0; ch < 2; ++ch) {
+		free(r->in[ch]);
+		free(r->out[ch]);
+	}
+}
+
+/* Instances share no mutable state: run together, block by block in turn,
+ * each gives bit for bit what it gives alone. */
+TEST instances_share_no_state(void)
+{
+	Running alone[N_SETUPS], together[N_SETUPS];
+	for (size_t k = 0; k < N_SETUPS; ++k) {
+		ASSERT_EQ(0, running_start(&alone[k], &SETUPS[k]));
+		while (running_step(&alone[k])) {
+		}
+		lilv_instance_deactivate(alone[k].inst);
+		lilv_instance_free(alone[k].inst);
+		alone[k].inst = NULL;
+	}
+	for (size_t k = 0; k < N_SETUPS; ++k) {
+		ASSERT_EQ(0, running_start(&together[k], &SETUPS[k]));
+	}
+	for (int more = 1; more;) {
+		more = 0;
+		for (size_t k = 0; k < N_SETUPS; ++k) {
+			more |= running_step(&together[k]);
+		}
+	}
+	int differ = 0, silent = 0;
+	for (size_t k = 0; k < N_SETUPS; ++k) {
+		float peak = 0.0f;
+		for (uint32_t i = 0; i < alone[k].n; ++i) {
+			peak = fmaxf(peak, fabsf(alone[k].out[0][i]));
+		}
+		silent += !(peak > 0.0f); /* the comparison must mean something */
+		for (uint32_t ch = 0; ch < together[k].var->n_out; ++ch) {
+			if (memcmp(alone[k].out[ch], together[k].out[ch], alone[k].n * sizeof(float)) != 0) {
+				fprintf(stderr, "instance %zu (%s) channel %u differs when run with others\n", k,
+				        SETUPS[k].uri, ch);
+				++differ;
+			}
+		}
+		running_free(&alone[k]);
+		running_free(&together[k]);
+	}
+	ASSERT_EQ(0, differ);
+	ASSERT_EQ(0, silent);
+	PASS();
+}
+
 /* Every factory preset of every plugin sets each input control exactly once,
  * within its range, and no output. */
 typedef struct {
@@ -382,6 +644,9 @@ SUITE(bundle_suite)
 	RUN_TEST(meters_may_be_unconnected);
 	RUN_TEST(lv2_validate_clean);
 	RUN_TEST(exports_only_descriptor);
+	RUN_TEST(imports_no_io);
+	RUN_TEST(hardened_bind_now_relro);
+	RUN_TEST(instances_share_no_state);
 	RUN_TEST(presets_complete_and_in_range);
 }
 

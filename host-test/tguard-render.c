@@ -1,5 +1,7 @@
 /* tguard-render: render audio files or built-in signals through tguard,
- * headless, with presets, and print the protection report. */
+ * headless, with presets, and print the protection report. It also checks
+ * a file rendered by another host against the limits (--check), and prints
+ * a preset as a PipeWire filter-chain config (--pipewire). */
 #define _XOPEN_SOURCE 700
 
 #include <errno.h>
@@ -9,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sndfile.h>
 
+#include "analysis.h"
 #include "host.h"
 #include "render.h"
 #include "signals.h"
@@ -28,6 +32,7 @@ enum {
 	EXIT_CONTROL = 6,
 	EXIT_OUTPUT = 7,
 	EXIT_RENDER = 8,
+	EXIT_CHECK = 9, /* --check: the file breaks a limit */
 };
 
 #define MAX_SETS 64
@@ -43,6 +48,8 @@ typedef struct {
 	double rate;
 	int report, json, list_presets, keep_latency;
 	const char *signal;
+	const char *check_path;
+	const char *pipewire_preset;
 	const char *input_path;
 	const char *output_path;
 	/* state, freed by cleanup() in reverse order */
@@ -81,6 +88,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: tguard-render [options] INPUT OUTPUT\n"
 	           "       tguard-render [options] --signal NAME[:SECONDS] OUTPUT\n"
+	           "       tguard-render [-p PRESET] [-c SYMBOL=VALUE] [-u URI] --check FILE\n"
+	           "       tguard-render [-c SYMBOL=VALUE] [-u URI] --pipewire PRESET\n"
 	           "  -p, --preset LABEL|URI    apply a factory or user preset (label ignores case)\n"
 	           "  -c, --set SYMBOL=VALUE    set a control after the preset; repeatable\n"
 	           "  -u, --plugin URI          default: urn:tguard:stereo for 2 channels, "
@@ -92,6 +101,10 @@ static void usage(FILE *f)
 	           "      --list-presets        print label, URI and bank of every preset, then exit\n"
 	           "      --keep-latency        do not trim the latency (default: output aligned "
 	           "with input)\n"
+	           "      --check FILE          check a file another host rendered against the\n"
+	           "                            limits of -p/-c; exit 9 when it breaks one\n"
+	           "      --pipewire PRESET     print a PipeWire filter-chain config for PRESET "
+	           "(with -c)\n"
 	           "  -h, --help                this text\n"
 	           "signals:\n");
 	for (unsigned i = 0; i < tg_n_builtin_signals; ++i) {
@@ -110,7 +123,7 @@ static int parse_number(const char *s, double *v)
 
 static int parse_args(App *app, int argc, char **argv)
 {
-	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL };
+	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL, OPT_CHECK, OPT_PIPEWIRE };
 	static const struct option longopts[] = {
 	    {"preset", required_argument, NULL, 'p'}, {"set", required_argument, NULL, 'c'},
 	    {"plugin", required_argument, NULL, 'u'}, {"block", required_argument, NULL, 'b'},
@@ -119,6 +132,8 @@ static int parse_args(App *app, int argc, char **argv)
 	    {"keep-latency", no_argument, NULL, OPT_KEEP},
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"signal", required_argument, NULL, OPT_SIGNAL},
+	    {"check", required_argument, NULL, OPT_CHECK},
+	    {"pipewire", required_argument, NULL, OPT_PIPEWIRE},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	app->block = 512;
 	app->rate = 48000.0;
@@ -181,6 +196,12 @@ static int parse_args(App *app, int argc, char **argv)
 		case OPT_SIGNAL:
 			app->signal = optarg;
 			break;
+		case OPT_CHECK:
+			app->check_path = optarg;
+			break;
+		case OPT_PIPEWIRE:
+			app->pipewire_preset = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -189,7 +210,12 @@ static int parse_args(App *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	const int need = app->list_presets ? 0 : (app->signal ? 1 : 2);
+	if (!!app->check_path + !!app->pipewire_preset + !!app->signal + app->list_presets > 1) {
+		fprintf(stderr, "error: choose one of --check, --pipewire, --signal, --list-presets\n");
+		return EXIT_USAGE;
+	}
+	const int need =
+	    app->list_presets || app->check_path || app->pipewire_preset ? 0 : (app->signal ? 1 : 2);
 	if (argc - optind != need) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -400,6 +426,225 @@ static int write_output(App *app, uint32_t n_out)
 	return 0;
 }
 
+/* ---- --check: a file from another host against the limits ---- */
+
+/* The output of any host that ran tguard must keep the same invariants as
+ * our own renders (see test_render.c): the host's own buffering must not
+ * matter. The heat estimate starts cold at the file's first sample. */
+static int check_file(App *app)
+{
+	const double vfs = tg_host_get(app->host, "vfs"), z = tg_host_get(app->host, "z_ohm");
+	const double tau = tg_host_get(app->host, "tau_s");
+	const double peak_limit = tg_host_get(app->host, "i_peak_ma");
+	const double rms_limit = tg_host_get(app->host, "i_rms_ma");
+	TgCurrentStats cs;
+	tg_current_stats((const float *const *)app->in, app->n_in_ch, app->frames, vfs / z, tau,
+	                 app->rate, &cs);
+	double peak = 0.0;
+	for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+		for (uint64_t i = 0; i < app->frames; ++i) {
+			const double a = fabs((double)app->in[ch][i]);
+			peak = a > peak ? a : peak; /* NaN never wins; counted in cs */
+		}
+	}
+	const double peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3;
+	const double peak_db = peak > 0.0 ? 20.0 * log10(peak) : -999.0;
+	const char *why = NULL;
+	char buf[160];
+	if (cs.nonfinite) {
+		snprintf(buf, sizeof(buf), "%llu non-finite samples", (unsigned long long)cs.nonfinite);
+		why = buf;
+	} else if (!(peak_ma <= peak_limit * (1.0 + 1e-6))) {
+		/* Where it starts tells a host's buffering bug from a limiter's. */
+		const double ceiling = peak_limit * (1.0 + 1e-6) * 1e-3 * z / vfs;
+		uint64_t first = 0;
+		for (uint64_t i = 0; i < app->frames && !first; ++i) {
+			for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+				first = fabs((double)app->in[ch][i]) > ceiling ? i + 1 : first;
+			}
+		}
+		snprintf(buf, sizeof(buf), "peak current %.4f mA over the limit %.4f mA, from frame %llu",
+		         peak_ma, peak_limit, (unsigned long long)(first ? first - 1 : 0));
+		why = buf;
+	} else if (!(rms_ma <= 1.02 * rms_limit)) {
+		snprintf(buf, sizeof(buf), "RMS current %.4f mA over 1.02 x the limit %.4f mA", rms_ma,
+		         rms_limit);
+		why = buf;
+	} else if (peak > 1.0) {
+		snprintf(buf, sizeof(buf), "output peak %.2f dBFS over full scale", peak_db);
+		why = buf;
+	}
+	if (app->json) {
+		printf("{\"frames\": %llu, \"rate\": %g, \"peak_ma\": %.4f, \"peak_limit_ma\": %.4f, "
+		       "\"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, \"tau_s\": %g, "
+		       "\"output_peak_dbfs\": %.2f, \"nonfinite\": %llu, \"pass\": %s}\n",
+		       (unsigned long long)app->frames, app->rate, peak_ma, peak_limit, rms_ma, rms_limit,
+		       tau, peak_db, (unsigned long long)cs.nonfinite, why ? "false" : "true");
+	} else {
+		printf("checked:                  %s\n", app->check_path);
+		printf("frames:                   %llu (%.3f s at %g Hz, %u channels)\n",
+		       (unsigned long long)app->frames, (double)app->frames / app->rate, app->rate,
+		       app->n_in_ch);
+		printf("peak current:             %.3f mA (limit %.3f mA)\n", peak_ma, peak_limit);
+		printf("highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", rms_ma, rms_limit,
+		       tau);
+		printf("output peak:              %.2f dBFS\n", peak_db);
+		printf("non-finite samples:       %llu\n", (unsigned long long)cs.nonfinite);
+		printf("result:                   %s\n", why ? "FAIL" : "pass");
+	}
+	if (why) {
+		fprintf(stderr, "error: %s: %s\n", app->check_path, why);
+	}
+	cleanup(app);
+	return why ? EXIT_CHECK : 0;
+}
+
+/* ---- --pipewire: a preset as a filter-chain config ---- */
+
+typedef struct {
+	const char *name;
+	char *label, *uri;
+} PresetMatch;
+
+static void match_preset(void *data, const char *label, const char *uri, const char *bank)
+{
+	(void)bank;
+	PresetMatch *const m = (PresetMatch *)data;
+	if (!m->uri && (strcmp(uri, m->name) == 0 || strcasecmp(label, m->name) == 0)) {
+		m->label = strdup(label);
+		m->uri = strdup(uri);
+	}
+}
+
+/* A preset URI names its plugin by our convention (README: Factory
+ * presets), so --pipewire needs no -u for the mono and sum presets. */
+static const char *plugin_of_preset(const char *name)
+{
+	const size_t n = strlen(name);
+	if (strncmp(name, "urn:tguard:preset:", 18) == 0 && n > 5 && strcmp(name + n - 5, ":mono") == 0) {
+		return "urn:tguard:mono";
+	}
+	if (strncmp(name, "urn:tguard:preset:", 18) == 0 && n > 4 && strcmp(name + n - 4, ":sum") == 0) {
+		return "urn:tguard:sum";
+	}
+	return "urn:tguard:stereo";
+}
+
+/* SPA JSON strings take C-like escapes. */
+static void print_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s; ++s) {
+		if (*s == '"' || *s == '\\') {
+			putchar('\\');
+		}
+		putchar((unsigned char)*s < 0x20 ? ' ' : *s);
+	}
+	putchar('"');
+}
+
+/* The shortest decimal that reads back as the same float. */
+static void print_control(void *data, const char *symbol, float value)
+{
+	(void)data;
+	char buf[32];
+	for (int prec = 6; prec <= 9; ++prec) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, (double)value);
+		if (strtof(buf, NULL) == value) {
+			break;
+		}
+	}
+	printf("                            %-12s = %s\n", symbol, buf);
+}
+
+/* Node names from the preset's slug: urn:tguard:preset:earbud-16:mono
+ * gives tguard-earbud-16-mono; other URIs and labels are sanitised. */
+static void node_slug(const char *uri, char *out, size_t len)
+{
+	const char *s = strncmp(uri, "urn:tguard:preset:", 18) == 0 ? uri + 18 : uri;
+	size_t j = 0;
+	for (; *s && j + 1 < len; ++s) {
+		const int ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		               (*s >= '0' && *s <= '9') || *s == '-' || *s == '_';
+		out[j++] = ok ? *s : '-';
+	}
+	out[j] = '\0';
+}
+
+static int print_pipewire(App *app)
+{
+	PresetMatch m = {app->pipewire_preset, NULL, NULL};
+	tg_host_presets(app->host, match_preset, &m);
+	app->preset = app->pipewire_preset;
+	int rc = apply_controls(app); /* the preset, then -c; frees app on error */
+	if (rc == 0 && !m.uri) {
+		rc = fatal(app, EXIT_PRESET, "preset \"%s\" not found", app->pipewire_preset);
+	}
+	if (rc != 0) {
+		free(m.label);
+		free(m.uri);
+		return rc;
+	}
+	const uint32_t n_in = tg_host_n_audio_in(app->host), n_out = tg_host_n_audio_out(app->host);
+	/* One instance: a stream of the plugin's own channel count each side. */
+	const char *const pos_in = n_in == 2 ? "[ FL FR ]" : "[ MONO ]";
+	const char *const pos_out = n_out == 2 ? "[ FL FR ]" : "[ MONO ]";
+	char slug[128];
+	node_slug(m.uri, slug, sizeof(slug));
+	printf("# PipeWire filter-chain: tguard with the preset \"%s\"\n", m.label);
+	printf("# <%s> on <%s>.\n", m.uri, app->plugin_uri);
+	printf("# Generated by tguard-render --pipewire. PipeWire cannot load LV2 presets,\n"
+	       "# so every control is written out; measure your vfs and set it below.\n"
+	       "# Install: copy to ~/.config/pipewire/pipewire.conf.d/tguard-%s.conf,\n"
+	       "# set target.object to your output's node.name (pw-cli ls Node),\n"
+	       "# restart PipeWire, and play into the sink \"tguard: %s\".\n",
+	       slug, m.label);
+	printf("context.modules = [\n"
+	       "    {   name = libpipewire-module-filter-chain\n"
+	       "        args = {\n"
+	       "            node.description = ");
+	char desc[512];
+	snprintf(desc, sizeof(desc), "tguard: %s", m.label);
+	print_quoted(desc);
+	printf("\n            media.name       = ");
+	print_quoted(desc);
+	printf("\n            filter.graph = {\n"
+	       "                nodes = [\n"
+	       "                    {\n"
+	       "                        type    = lv2\n"
+	       "                        name    = tguard\n"
+	       "                        plugin  = ");
+	print_quoted(app->plugin_uri);
+	printf("\n                        control = {\n");
+	tg_host_controls(app->host, print_control, NULL);
+	printf("                        }\n"
+	       "                    }\n"
+	       "                ]\n"
+	       "            }\n"
+	       "            capture.props = {\n"
+	       "                node.name      = \"tguard-%s.input\"\n"
+	       "                media.class    = Audio/Sink\n"
+	       "                audio.channels = %u\n"
+	       "                audio.position = %s\n"
+	       "            }\n"
+	       "            playback.props = {\n"
+	       "                node.name      = \"tguard-%s.output\"\n"
+	       "                node.passive   = true\n"
+	       "                audio.channels = %u\n"
+	       "                audio.position = %s\n"
+	       "                # the sound card the transducer is plugged into\n"
+	       "                target.object  = \"REPLACE-WITH-YOUR-OUTPUT-NODE-NAME\"\n"
+	       "            }\n"
+	       "        }\n"
+	       "    }\n"
+	       "]\n",
+	       slug, n_in, pos_in, slug, n_out, pos_out);
+	free(m.label);
+	free(m.uri);
+	cleanup(app);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	App app;
@@ -408,13 +653,18 @@ int main(int argc, char **argv)
 	if (rc) {
 		return rc;
 	}
-	if (app.input_path && same_file(app.input_path, app.output_path)) {
+	if (app.check_path) {
+		app.input_path = app.check_path;
+	}
+	if (app.input_path && app.output_path && same_file(app.input_path, app.output_path)) {
 		return fatal(&app, EXIT_OUTPUT, "output %s is the input file", app.output_path);
 	}
-	if (!app.list_presets && (rc = load_input(&app)) != 0) {
+	if (!app.list_presets && !app.pipewire_preset && (rc = load_input(&app)) != 0) {
 		return rc;
 	}
-	if (!app.plugin_uri) {
+	if (!app.plugin_uri && app.pipewire_preset) {
+		app.plugin_uri = plugin_of_preset(app.pipewire_preset);
+	} else if (!app.plugin_uri) {
 		app.plugin_uri = app.n_in_ch == 1 ? "urn:tguard:mono" : "urn:tguard:stereo";
 	}
 	char *const bundle = bundle_beside_program();
@@ -428,6 +678,12 @@ int main(int argc, char **argv)
 		tg_host_presets(app.host, print_preset, NULL);
 		cleanup(&app);
 		return 0;
+	}
+	if (app.pipewire_preset) {
+		return print_pipewire(&app);
+	}
+	if (app.check_path) {
+		return (rc = apply_controls(&app)) != 0 ? rc : check_file(&app);
 	}
 	const uint32_t p_in = tg_host_n_audio_in(app.host), n_out = tg_host_n_audio_out(app.host);
 	if (app.signal && p_in == 1) {

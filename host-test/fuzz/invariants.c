@@ -1,0 +1,255 @@
+/* tguard invariant checker for fuzzing and soak runs. */
+#include "invariants.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rounding slack of the checks themselves, relative: the chain computes
+ * the same quantities in the same precision, so only the last bits of a
+ * multiplication may differ. Far under any real excess (the RMS bound has
+ * 2 % of margin over the limit, the peak bound none). */
+#define SLACK 1e-9
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TG_PRINTF(a, b)
+#endif
+
+static void violation(TgInv *inv, const char *fmt, ...) TG_PRINTF(2, 3);
+
+static void violation(TgInv *inv, const char *fmt, ...)
+{
+	char msg[sizeof(inv->first)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (inv->violations++ == 0) {
+		memcpy(inv->first, msg, sizeof(msg));
+	}
+	if (inv->trap) {
+		char where[sizeof(msg) + 96];
+		snprintf(where, sizeof(where),
+		         "at %.0f Hz, %u in / %u out, block at frame %llu: %s", inv->rate,
+		         inv->n_in, inv->n_out, (unsigned long long)inv->frame, msg);
+		tg_inv_fail(where);
+	}
+}
+
+unsigned long tg_inv_failures;
+
+void tg_inv_fail(const char *what)
+{
+	++tg_inv_failures;
+	if (tg_inv_failures <= 10) {
+		fprintf(stderr, "invariant violated %s\n", what);
+	}
+#ifndef TG_INV_NO_TRAP
+	__builtin_trap();
+#endif
+}
+
+static uint32_t pow2_at_least(uint32_t v)
+{
+	uint32_t p = 1;
+	while (p < v) {
+		p <<= 1;
+	}
+	return p;
+}
+
+int tg_inv_init(TgInv *inv, double rate, uint32_t n_in, uint32_t n_out, uint32_t latency, int trap)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->rate = rate;
+	inv->n_in = n_in;
+	inv->n_out = n_out;
+	inv->latency = latency;
+	inv->sum = n_in == 2 && n_out == 1;
+	inv->trap = trap;
+	inv->mask = pow2_at_least(latency + 1) - 1;
+	inv->restart = calloc((size_t)inv->mask + 1, 1);
+	if (!inv->restart) {
+		return -1;
+	}
+	tg_inv_activate(inv);
+	return 0;
+}
+
+void tg_inv_free(TgInv *inv)
+{
+	free(inv->restart);
+	free(inv->block_bad);
+	inv->restart = inv->block_bad = NULL;
+}
+
+void tg_inv_activate(TgInv *inv)
+{
+	inv->ms = 0.0;
+	inv->frame = 0;
+	memset(inv->restart, 0, (size_t)inv->mask + 1);
+}
+
+int tg_inv_input(TgInv *inv, const float *const *in, uint32_t n)
+{
+	if (n > inv->block_cap) {
+		uint8_t *const bigger = realloc(inv->block_bad, n);
+		if (!bigger) {
+			return -1;
+		}
+		inv->block_bad = bigger;
+		inv->block_cap = n;
+	}
+	for (uint32_t i = 0; i < n; ++i) {
+		int bad = 0;
+		for (uint32_t ch = 0; ch < inv->n_in; ++ch) {
+			bad |= !isfinite(in[ch][i]);
+		}
+		inv->block_bad[i] = (uint8_t)bad;
+	}
+	inv->block_n = n;
+	return 0;
+}
+
+void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, uint32_t n)
+{
+	TgParams p = *params;
+	tg_params_sanitize(&p, inv->sum);
+	const double amps = (double)p.vfs / (double)p.z_ohm;
+	const double i_peak = p.i_peak_ma * 1e-3;
+	const double i_rms = p.i_rms_ma * 1e-3;
+	const double bound2 = 1.02 * 1.02 * i_rms * i_rms;
+	const double alpha = 1.0 - exp(-1.0 / ((double)p.tau_s * inv->rate));
+	const uint32_t lat = inv->latency;
+	if (n != inv->block_n) {
+		violation(inv, "checker misuse: %u frames in, %u out", inv->block_n, n);
+		return;
+	}
+	for (uint32_t i = 0; i < n; ++i) {
+		const uint64_t f = inv->frame + i;
+		float a = 0.0f;
+		int zero = 1;
+		for (uint32_t ch = 0; ch < inv->n_out; ++ch) {
+			const float y = out[ch][i];
+			if (!isfinite(y)) {
+				violation(inv, "output %u is not finite (%g)", ch, (double)y);
+				return;
+			}
+			const float ay = fabsf(y);
+			a = ay > a ? ay : a;
+			zero &= y == 0.0f;
+		}
+		if (a > 1.0f) {
+			violation(inv, "output over 0 dBFS: %.9g", (double)a);
+		}
+		const double cur = (double)a * amps;
+		if (cur > i_peak * (1.0 + SLACK)) {
+			violation(inv, "peak current %.9g mA over the %.9g mA limit", cur * 1e3,
+			          (double)p.i_peak_ma);
+		}
+		const double r = cur / i_peak;
+		inv->worst_peak = r > inv->worst_peak ? r : inv->worst_peak;
+
+		const double ms = inv->ms + alpha * (cur * cur - inv->ms);
+		if (ms > bound2) {
+			/* Only after a lowered limit, and then the heat only falls. */
+			if (ms > bound2 * (1.0 + SLACK) && ms > inv->ms) {
+				violation(inv,
+				          "thermal estimate %.9g mA over 1.02 x %.9g mA and rising "
+				          "(tau %g s)",
+				          sqrt(ms) * 1e3, (double)p.i_rms_ma, (double)p.tau_s);
+			}
+			++inv->cooling;
+		} else {
+			const double rr = sqrt(ms) / i_rms;
+			inv->worst_rms = rr > inv->worst_rms ? rr : inv->worst_rms;
+		}
+		inv->ms = ms;
+
+		/* Soft start: silence through the delay line after activation,
+		 * and gain 0 where the ramp restarts. */
+		const int must_zero = f <= lat || inv->restart[(f - lat) & inv->mask];
+		if (must_zero) {
+			if (!zero) {
+				violation(inv, "output %.9g where the soft start must give silence",
+				          (double)a);
+			}
+			++inv->zero_checked;
+		}
+		inv->restart[f & inv->mask] = inv->block_bad[i];
+	}
+	inv->frame += n;
+	inv->checked += n;
+	inv->block_n = 0;
+}
+
+void tg_inv_meters(TgInv *inv, const TgMeters *m)
+{
+	const float v[] = {m->latency,    m->gr_db, m->peak_ma, m->rms_ma,
+	                   m->ceiling_db, m->ramp,  m->clamps};
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); ++k) {
+		if (!isfinite(v[k])) {
+			violation(inv, "meter %zu is not finite", k);
+			return;
+		}
+	}
+	if (m->latency != (float)inv->latency || !(m->gr_db <= 0.0f) || !(m->peak_ma >= 0.0f) ||
+	    !(m->rms_ma >= 0.0f) || !(m->ceiling_db <= 0.0f) || !(m->ramp >= 0.0f) ||
+	    !(m->ramp <= 1.0f) || !(m->clamps >= 0.0f)) {
+		violation(inv,
+		          "meters out of range: latency %g, gr %g dB, peak %g mA, rms %g mA, "
+		          "ceiling %g dB, ramp %g, clamps %g",
+		          (double)m->latency, (double)m->gr_db, (double)m->peak_ma,
+		          (double)m->rms_ma, (double)m->ceiling_db, (double)m->ramp,
+		          (double)m->clamps);
+	}
+}
+
+const TgPortId tg_inv_controls[TG_INV_N_CONTROLS] = {
+    TG_P_ENABLE, TG_P_VOLUME_DB,  TG_P_RAMP_S, TG_P_RISE_DB_S, TG_P_HPF_HZ,    TG_P_HPF_ORDER,
+    TG_P_LPF_HZ, TG_P_LPF_ORDER,  TG_P_Z_OHM,  TG_P_VFS,       TG_P_I_PEAK_MA, TG_P_I_RMS_MA,
+    TG_P_TAU_S,  TG_P_RELEASE_MS, TG_P_MONO,   TG_P_ROUTE};
+
+float *tg_inv_param(TgParams *p, TgPortId id)
+{
+	switch (id) {
+	case TG_P_ENABLE:
+		return &p->enable;
+	case TG_P_VOLUME_DB:
+		return &p->volume_db;
+	case TG_P_RAMP_S:
+		return &p->ramp_s;
+	case TG_P_RISE_DB_S:
+		return &p->rise_db_s;
+	case TG_P_HPF_HZ:
+		return &p->hpf_hz;
+	case TG_P_HPF_ORDER:
+		return &p->hpf_order;
+	case TG_P_LPF_HZ:
+		return &p->lpf_hz;
+	case TG_P_LPF_ORDER:
+		return &p->lpf_order;
+	case TG_P_Z_OHM:
+		return &p->z_ohm;
+	case TG_P_VFS:
+		return &p->vfs;
+	case TG_P_I_PEAK_MA:
+		return &p->i_peak_ma;
+	case TG_P_I_RMS_MA:
+		return &p->i_rms_ma;
+	case TG_P_TAU_S:
+		return &p->tau_s;
+	case TG_P_RELEASE_MS:
+		return &p->release_ms;
+	case TG_P_MONO:
+		return &p->mono;
+	case TG_P_ROUTE:
+		return &p->route;
+	default:
+		return NULL;
+	}
+}

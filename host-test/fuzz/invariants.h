@@ -1,0 +1,83 @@
+/* tguard invariant checker for long, hostile runs: the fuzz targets and the
+ * soak test feed it every block's input and output and it checks what the
+ * README guarantees, sample by sample, in physical units:
+ *
+ *  - every output sample is finite and |y| <= 1;
+ *  - |i| = |y| * vfs / z_ohm <= i_peak_ma (the controls as the chain
+ *    sanitises them: tg_params_sanitize);
+ *  - the thermal estimate of the README, ms[n] = ms[n-1] + (1 - e^(-1/(tau
+ *    fs))) (i[n]^2 - ms[n-1]) from 0 at activation, i[n] the current of the
+ *    louder output, stays at or under (1.02 i_rms)^2. Heat cannot be undone:
+ *    after i_rms is lowered below the estimate, the documented guarantee is
+ *    that the estimate only falls until it is under the bound again;
+ *  - soft start: the output is exactly 0 for the first latency + 1 frames
+ *    after activation and latency frames after any non-finite input frame
+ *    (the ramp restarts from gain 0 there, behind the lookahead delay).
+ *
+ * Controls change between blocks only, as in LV2, so one set of limits
+ * holds for a whole block. tau follows the control in force, as the
+ * limiter's own estimate does.
+ */
+#ifndef TG_INVARIANTS_H
+#define TG_INVARIANTS_H
+
+#include <stdint.h>
+
+#include "chain.h"
+#include "ports.h"
+
+typedef struct {
+	double rate;
+	uint32_t n_in, n_out, latency;
+	int sum;
+	double ms;      /* the README's thermal estimate, A^2 */
+	uint64_t frame; /* output frames since activation */
+	/* Which input frames restart the soft start, for the last latency + 1
+	 * frames (a ring), and for the block being processed. */
+	uint8_t *restart;
+	uint32_t mask;
+	uint8_t *block_bad;
+	uint32_t block_cap, block_n;
+	/* figures */
+	uint64_t checked;      /* frames checked */
+	uint64_t zero_checked; /* frames that had to be exactly 0, and were */
+	uint64_t cooling;      /* frames over the RMS bound while cooling */
+	uint64_t violations;
+	double worst_peak; /* highest |i| / i_peak */
+	double worst_rms;  /* highest sqrt(ms) / i_rms, cooling excluded */
+	char first[256];   /* the first violation */
+	int trap;          /* each violation goes to tg_inv_fail() */
+} TgInv;
+
+/** A broken invariant in a fuzz target: print it and abort, so libFuzzer
+ * saves the input as a crash. Built with TG_INV_NO_TRAP (the replay tests),
+ * it only counts, in tg_inv_failures, so the test can report it. */
+void tg_inv_fail(const char *what);
+extern unsigned long tg_inv_failures;
+
+/** For a chain of that rate and layout; trap: report each violation to
+ * tg_inv_fail() (else only count it, for the soak). 0 on success. */
+int tg_inv_init(TgInv *inv, double rate, uint32_t n_in, uint32_t n_out, uint32_t latency, int trap);
+void tg_inv_free(TgInv *inv);
+
+/** The chain was activated: no heat, silence first. */
+void tg_inv_activate(TgInv *inv);
+
+/** Before processing n frames of in (in-place processing overwrites it). */
+int tg_inv_input(TgInv *inv, const float *const *in, uint32_t n);
+
+/** After processing: check the n frames of out, under the controls p as
+ * given to the chain (raw: they are sanitised here). */
+void tg_inv_output(TgInv *inv, const TgParams *p, const float *const *out, uint32_t n);
+
+/** Check the meters of a block: finite, in their ranges. */
+void tg_inv_meters(TgInv *inv, const TgMeters *m);
+
+/* The 16 input controls, in a fixed order. */
+#define TG_INV_N_CONTROLS 16
+extern const TgPortId tg_inv_controls[TG_INV_N_CONTROLS];
+
+/** The field of p that holds control id; NULL for another port. */
+float *tg_inv_param(TgParams *p, TgPortId id);
+
+#endif

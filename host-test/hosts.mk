@@ -1,0 +1,20 @@
+# Real hosts: tguard in Ardour 7 (ardour7-lua), jalv on a JACK dummy
+# server, lilv's lv2apply and a private headless PipeWire filter-chain, and
+# the installation conventions (install, install-user, uninstall, DESTDIR,
+# dist). Included from the Makefile. Each check is a script in
+# host-test/hosts/; run.sh runs them and prints one summary line.
+#
+#   make check-hosts            every check (installs the hosts first)
+#   make check-hosts HOSTS="jalv pipewire"   some of them
+
+DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin lilv-utils sordi
+HOSTS ?= ardour jalv lv2apply pipewire install dist
+
+.PHONY: check-hosts deps-hosts
+
+# Install what is missing, only when something is (as deps-auto does).
+deps-hosts:
+	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_HOSTS)"
+
+check-hosts: all deps-hosts
+	@sh host-test/hosts/run.sh $(HOSTS)
