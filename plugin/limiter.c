@@ -8,6 +8,8 @@
 /* The peak stage aims this far under the ceiling, so that rounding in the
  * gain path can never push a sample over it (-0.0001 dB). */
 #define HEADROOM 0.99999
+/* The running sum of r is rebased before its size costs precision. */
+#define CUM_REBASE 4294967296.0
 
 static uint32_t next_pow2(uint32_t v)
 {
@@ -24,23 +26,33 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	lim->rate = rate;
 	lim->n_ch = n_ch;
 	lim->latency = (uint32_t)lround(TG_LOOKAHEAD_S * rate);
-	if (lim->latency < 1) {
-		lim->latency = 1;
+	if (lim->latency < 3) {
+		lim->latency = 3;
 	}
-	lim->win = lim->latency + 1;
-	lim->hold = (uint32_t)lround(TG_HOLD_S * rate);
-	if (lim->hold < lim->win) {
-		lim->hold = lim->win;
+	/* The gain computer waits for whole sub-blocks, so a sub-block of the
+	 * lookahead goes to that wait: keep it to a third at most. */
+	lim->sub = 1;
+	while (lim->sub * 2 <= TG_SUB_MAX && lim->sub * 2 * 3 <= lim->latency) {
+		lim->sub *= 2;
 	}
-	const uint32_t cap = next_pow2(lim->hold + 1);
-	lim->dq_mask = cap - 1;
-	lim->dq_val = calloc(cap, sizeof(float));
-	lim->dq_t = calloc(cap, sizeof(uint32_t));
-	lim->box = calloc(lim->win, sizeof(double));
-	int ok = lim->dq_val && lim->dq_t && lim->box;
+	lim->win = lim->latency - lim->sub + 2;
+	uint32_t hold = (uint32_t)lround(TG_HOLD_S * rate);
+	if (hold < lim->win) {
+		hold = lim->win;
+	}
+	/* Enough whole sub-blocks to cover hold frames before any frame. */
+	lim->k_hold = (hold - 1 + lim->sub - 1) / lim->sub + 1;
+	const uint32_t dq_cap = next_pow2(lim->k_hold + 1);
+	lim->dq_mask = dq_cap - 1;
+	const uint32_t ring = next_pow2(lim->win + lim->sub);
+	lim->cum_mask = ring - 1;
+	lim->dq_val = calloc(dq_cap, sizeof(float));
+	lim->dq_b = calloc(dq_cap, sizeof(uint32_t));
+	lim->cum = calloc(2 * (size_t)ring, sizeof(double));
+	int ok = lim->dq_val && lim->dq_b && lim->cum;
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {
-		lim->delay[ch] = calloc(lim->latency, sizeof(float));
-		ok = ok && lim->delay[ch];
+		lim->x[ch] = calloc(lim->latency + TG_LIM_BLOCK, sizeof(float));
+		ok = ok && lim->x[ch];
 	}
 	if (!ok) {
 		tg_limiter_free(lim);
@@ -52,50 +64,15 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 void tg_limiter_free(TgLimiter *lim)
 {
 	free(lim->dq_val);
-	free(lim->dq_t);
-	free(lim->box);
+	free(lim->dq_b);
+	free(lim->cum);
 	for (uint32_t ch = 0; ch < TG_LIMITER_MAX_CH; ++ch) {
-		free(lim->delay[ch]);
-		lim->delay[ch] = NULL;
+		free(lim->x[ch]);
+		lim->x[ch] = NULL;
 	}
 	lim->dq_val = NULL;
-	lim->dq_t = NULL;
-	lim->box = NULL;
-}
-
-void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
-{
-	lim->amps = p->vfs / p->z_ohm;
-	const double c = p->i_peak / lim->amps;
-	lim->ceiling_to = c < 1.0 ? c : 1.0;
-	lim->irms_to = p->i_rms;
-	lim->alpha = 1.0 - exp(-1.0 / (p->tau_s * lim->rate));
-	lim->rel_coef = 1.0 - exp(-1.0 / (p->release_s * lim->rate));
-	tg_glide_set_rates(&lim->ceiling, lim->rate, p->rise_db_s, 0.0);
-	tg_glide_set_rates(&lim->irms, lim->rate, p->rise_db_s, 0.0);
-	tg_glide_set_rates(&lim->thermal, lim->rate, p->rise_db_s, 0.0);
-}
-
-void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
-{
-	tg_limiter_set(lim, p);
-	tg_glide_reset(&lim->ceiling, lim->ceiling_to);
-	tg_glide_reset(&lim->irms, lim->irms_to);
-	tg_glide_reset(&lim->thermal, 1.0);
-	lim->dq_head = lim->dq_tail = 0;
-	lim->t = 0;
-	lim->r = 1.0;
-	for (uint32_t i = 0; i < lim->win; ++i) {
-		lim->box[i] = 1.0;
-	}
-	lim->box_sum = (double)lim->win;
-	lim->box_pos = 0;
-	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
-		memset(lim->delay[ch], 0, lim->latency * sizeof(float));
-	}
-	lim->delay_pos = 0;
-	lim->ms = 0.0;
-	lim->clamp_peak = lim->clamp_rms = 0;
+	lim->dq_b = NULL;
+	lim->cum = NULL;
 }
 
 /* The largest float not above c: a clamp to it never rounds over. */
@@ -108,134 +85,358 @@ static float float_at_most(double c)
 	return f;
 }
 
-/* Each frame: the gain it needs (its own peak against the ceiling, and the
- * thermal gain from the heat estimate so far) enters a minimum over the
- * hold window, instant attack, one-pole release, then a box average over
- * win frames. The box turns each step down into a linear fade that ends
- * exactly when the frame that needed it leaves the delay line: every value
- * in the box is at most that frame's required gain, because the hold window
- * is at least as long as the box. The thermal gain goes the same way, so
- * the ripple of the heat estimate never modulates the signal. */
-void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter)
+/* The last frame by frame RMS guard: the largest |i| this frame may carry
+ * without taking the heat estimate over b2 (A^2). */
+static double guard_room(double ms, double alpha, double b2)
 {
-	const uint32_t n_ch = lim->n_ch, mask = lim->dq_mask, hold = lim->hold, win = lim->win;
-	const double alpha = lim->alpha, amps = lim->amps, rel = lim->rel_coef;
-	const double inv_win = 1.0 / (double)win;
-	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
-	/* The guard aims a hair under the bound for float rounding. */
-	const double bound2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6);
-	uint32_t head = lim->dq_head, tail = lim->dq_tail, t = lim->t, pos = lim->box_pos;
-	uint32_t dpos = lim->delay_pos;
-	double r = lim->r, sum = lim->box_sum, ms = lim->ms;
-	float gain_min = meter ? meter->gain_min : 1.0f, peak_a = meter ? meter->peak_a : 0.0f;
+	const double room = (b2 - (1.0 - alpha) * ms) / alpha;
+	return room > 0.0 ? sqrt(room) : 0.0;
+}
 
-	for (uint32_t i = 0; i < n; ++i, ++t) {
-		/* Limits in force: raised ones glide, lowered ones are here. */
-		const double c = tg_glide_next(&lim->ceiling, lim->ceiling_to);
-		const double i_lim = tg_glide_next(&lim->irms, lim->irms_to);
-		const double lim2 = i_lim * i_lim;
-
+/* Up to a sub-block of audio is gained but not out yet when the limits
+ * change; from the next sample on the new ones bind. Count the heat of the
+ * frames already out as it was, then clamp and guard the waiting ones, and
+ * count their heat again, under the new ceiling, current scale, RMS limit
+ * and time constant. */
+static void rebind(TgLimiter *lim)
+{
+	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend, n_ch = lim->n_ch;
+	double ms = lim->rec_ms;
+	for (uint32_t k = 0; k < sub - wait; ++k) {
+		ms += lim->rec_alpha[k] * (lim->rec_i2[k] - ms);
+	}
+	const float cf = float_at_most(lim->ceiling);
+	const double alpha = lim->alpha, amps = lim->amps;
+	const double b2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim->irms * lim->irms;
+	for (uint32_t j = 0; j < wait; ++j) {
+		const uint32_t k = sub - wait + j;
 		float a = 0.0f;
-		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			const float b = fabsf(buf[ch][i]);
-			a = b > a ? b : a;
-		}
-		const float cm = (float)(c * HEADROOM);
-		float g = a > cm ? cm / a : 1.0f;
-		/* Thermal gain: falls at once, but rises no faster than
-		 * rise_db_s, so neither the cooling coil nor a lowered vfs makes
-		 * the level jump. At the limit it is exactly 0. */
-		double gth = 1.0;
-		if (ms > knee2 * lim2) {
-			gth = (lim2 - ms) / (lim2 * (1.0 - knee2));
-		}
-		const double gth_g = tg_glide_next(&lim->thermal, gth > 1e-6 ? gth : 1e-6);
-		const float gt = gth > 0.0 ? (float)gth_g : 0.0f;
-		g = gt < g ? gt : g;
-
-		while (tail != head && lim->dq_val[(tail - 1) & mask] >= g) {
-			--tail;
-		}
-		lim->dq_val[tail & mask] = g;
-		lim->dq_t[tail & mask] = t;
-		++tail;
-		while (t - lim->dq_t[head & mask] >= hold) {
-			++head;
-		}
-		const double h = lim->dq_val[head & mask];
-		r = h < r ? h : r + rel * (h - r);
-		sum += r - lim->box[pos];
-		lim->box[pos] = r;
-		if (++pos == win) {
-			/* Re-add from scratch once per box length: the running sum
-			 * never drifts, whatever the duration. */
-			pos = 0;
-			sum = 0.0;
-			for (uint32_t k = 0; k < win; ++k) {
-				sum += lim->box[k];
-			}
-		}
-		double gain = sum * inv_win;
-		/* While the heat rises faster than the box can fade, the thermal
-		 * gain also applies directly; in steady state the held minimum is
-		 * already lower, so this never modulates. */
-		gain = gt < gain ? gt : gain;
-
-		const float cf = float_at_most(c);
 		int clamped = 0;
-		float y[TG_LIMITER_MAX_CH];
-		a = 0.0f;
 		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			const float d = lim->delay[ch][dpos];
-			lim->delay[ch][dpos] = buf[ch][i];
-			float v = (float)(d * gain);
-			if (!(fabsf(v) <= cf)) { /* also catches NaN */
-				v = v > 0.0f ? cf : (v < 0.0f ? -cf : 0.0f);
+			float *const v = &lim->x[ch][j];
+			if (!(fabsf(*v) <= cf)) {
+				*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
 				clamped = 1;
 			}
-			y[ch] = v;
-			const float av = fabsf(v);
-			a = av > a ? av : a;
+			a = fabsf(*v) > a ? fabsf(*v) : a;
 		}
-		dpos = dpos + 1 == lim->latency ? 0 : dpos + 1;
 		lim->clamp_peak += (uint64_t)clamped;
-
-		/* Last resort: never let this one sample carry the heat estimate
-		 * over the bound. */
 		double i_a = (double)a * amps;
-		const double b2 = bound2 * lim2;
 		if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
-			const double room = (b2 - (1.0 - alpha) * ms) / alpha;
-			const double i_max = room > 0.0 ? sqrt(room) : 0.0;
-			const float s = (float)(i_max / i_a);
+			const float sc = (float)(guard_room(ms, alpha, b2) / i_a);
 			a = 0.0f;
 			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				y[ch] *= s;
-				const float av = fabsf(y[ch]);
-				a = av > a ? av : a;
+				lim->x[ch][j] *= sc;
+				a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
 			}
 			i_a = (double)a * amps;
-			gain *= s;
 			++lim->clamp_rms;
 		}
+		lim->rec_i2[k] = i_a * i_a;
+		lim->rec_alpha[k] = alpha;
 		ms += alpha * (i_a * i_a - ms);
-		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			buf[ch][i] = y[ch];
-		}
-		const float gf = (float)gain, ia = (float)i_a;
-		gain_min = gf < gain_min ? gf : gain_min;
-		peak_a = ia > peak_a ? ia : peak_a;
+	}
+	lim->ms = ms;
+}
+
+static void set_params(TgLimiter *lim, const TgLimiterParams *p)
+{
+	const uint32_t sub = lim->sub;
+	lim->amps = p->vfs / p->z_ohm;
+	const double c = p->i_peak / lim->amps;
+	lim->ceiling_to = c < 1.0 ? c : 1.0;
+	lim->irms_to = p->i_rms;
+	/* Lowered limits apply at once, raised ones glide. */
+	lim->ceiling = lim->ceiling > lim->ceiling_to ? lim->ceiling_to : lim->ceiling;
+	lim->irms = lim->irms > lim->irms_to ? lim->irms_to : lim->irms;
+	lim->rise_sub = pow(10.0, p->rise_db_s * (double)sub / (20.0 * lim->rate));
+
+	/* Exponential heat: ms decays by (1 - alpha) per frame. */
+	const double keep = exp(-1.0 / (p->tau_s * lim->rate));
+	lim->alpha = 1.0 - keep;
+	lim->decay_sub = pow(keep, (double)sub);
+	for (uint32_t k = 0; k < sub; ++k) {
+		lim->heat_w[k] = (float)pow(keep, (double)(sub - 1 - k));
+	}
+	/* One-pole release r += (1 - c)(h - r), closed form over a sub-block. */
+	const double rc = exp(-1.0 / (p->release_s * lim->rate));
+	double pw = 1.0, ps = 0.0;
+	for (uint32_t k = 0; k < sub; ++k) {
+		pw *= rc;
+		ps += pw;
+		lim->rel_pow[k] = pw;
+		lim->rel_psum[k] = ps;
+	}
+}
+
+void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
+{
+	set_params(lim, p);
+	rebind(lim);
+}
+
+void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
+{
+	lim->ceiling = INFINITY;
+	lim->irms = INFINITY;
+	set_params(lim, p);
+	lim->thermal = 1.0;
+	lim->dq_head = lim->dq_tail = 0;
+	lim->b = 0;
+	lim->r = 1.0;
+	/* Frames before the start had r = 1: the running sum is f + 1 at frame
+	 * f, 0 at frame -1. */
+	const uint32_t ring = lim->cum_mask + 1;
+	for (uint32_t j = 0; j < ring; ++j) {
+		const double v = (double)j - (double)ring + 1.0;
+		lim->cum[j] = v;
+		lim->cum[j + ring] = v;
+	}
+	lim->cum_last = 0.0;
+	lim->t = 0;
+	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+		memset(lim->x[ch], 0, (lim->latency + TG_LIM_BLOCK) * sizeof(float));
+	}
+	lim->pend = 0;
+	lim->rec_ms = 0.0;
+	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
+		lim->rec_i2[k] = 0.0;
+		lim->rec_alpha[k] = lim->alpha;
+	}
+	lim->last_gmin = 1.0f;
+	lim->last_peak = 0.0f;
+	lim->ms = 0.0;
+	lim->clamp_peak = lim->clamp_rms = 0;
+}
+
+static double glide_up(double v, double to, double rise)
+{
+	return v < to ? (v * rise < to ? v * rise : to) : to;
+}
+
+/* Thermal gain from the heat so far: 1 up to the knee, 0 at the limit. It
+ * falls at once but rises no faster than rise_db_s, so neither the cooling
+ * coil nor a lowered vfs makes the level jump. */
+static float thermal_gain(TgLimiter *lim, double lim2)
+{
+	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
+	double gth = 1.0;
+	if (lim->ms > knee2 * lim2) {
+		gth = (lim2 - lim->ms) / (lim2 * (1.0 - knee2));
+	}
+	lim->thermal = glide_up(lim->thermal, gth > 1e-6 ? gth : 1e-6, lim->rise_sub);
+	return gth > 0.0 ? (float)lim->thermal : 0.0f;
+}
+
+/* The gain for one sub-block of input frames at x[.][s]; it applies to the
+ * audio win - 1 frames earlier. Each sub-block enters its lowest required
+ * gain (its highest peak against the ceiling, and the thermal gain) into a
+ * minimum over the hold window; instant attack, one-pole release, then a
+ * box average over win frames. The box turns each step down into a linear
+ * fade that ends exactly when the frame that needed it leaves the delay:
+ * every value in the box is at most that frame's required gain, because
+ * the hold window is longer than the box. The thermal gain goes the same
+ * way, so the ripple of the heat estimate never modulates the signal. */
+static inline __attribute__((always_inline)) void
+sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
+{
+	const uint32_t ring = lim->cum_mask + 1;
+	const uint32_t n_ch = lim->n_ch;
+	float *const x0 = lim->x[0];
+	float *const x1 = lim->x[n_ch > 1 ? 1 : 0];
+
+	lim->ceiling = glide_up(lim->ceiling, lim->ceiling_to, lim->rise_sub);
+	lim->irms = glide_up(lim->irms, lim->irms_to, lim->rise_sub);
+	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
+	const float gt = thermal_gain(lim, lim2);
+
+	float amax = 0.0f;
+	for (uint32_t k = 0; k < sub; ++k) {
+		const float a = fabsf(x0[s + k]) > fabsf(x1[s + k]) ? fabsf(x0[s + k]) : fabsf(x1[s + k]);
+		amax = a > amax ? a : amax;
+	}
+	const float cm = (float)(c * HEADROOM);
+	float m = amax > cm ? cm / amax : 1.0f;
+	m = gt < m ? gt : m;
+
+	/* Sliding minimum over the last k_hold sub-blocks. */
+	const uint32_t mask = lim->dq_mask, b = lim->b++;
+	uint32_t head = lim->dq_head, tail = lim->dq_tail;
+	while (tail != head && lim->dq_val[(tail - 1) & mask] >= m) {
+		--tail;
+	}
+	lim->dq_val[tail & mask] = m;
+	lim->dq_b[tail & mask] = b;
+	++tail;
+	while (b - lim->dq_b[head & mask] >= lim->k_hold) {
+		++head;
 	}
 	lim->dq_head = head;
 	lim->dq_tail = tail;
-	lim->t = t;
-	lim->r = r;
-	lim->box_sum = sum;
-	lim->box_pos = pos;
-	lim->delay_pos = dpos;
-	lim->ms = ms;
+	const double h = lim->dq_val[head & mask];
+
+	/* Release towards h (or drop to it), and the running sum of r. */
+	const double d = lim->r < h ? lim->r - h : 0.0;
+	const double base = lim->cum_last;
+	double *const cw = lim->cum + (lim->t & lim->cum_mask);
+	const double *const cr = lim->cum + ((lim->t - lim->win) & lim->cum_mask);
+	const double inv_win = 1.0 / (double)lim->win;
+	float g[TG_SUB_MAX];
+	for (uint32_t k = 0; k < sub; ++k) {
+		const double v = base + (double)(k + 1) * h + d * lim->rel_psum[k];
+		cw[k] = v;
+		cw[k + ring] = v;
+	}
+	for (uint32_t k = 0; k < sub; ++k) {
+		const float avg = (float)((cw[k] - cr[k]) * inv_win);
+		/* While the heat rises faster than the box can fade, the thermal
+		 * gain also applies directly; in steady state the held minimum
+		 * is already lower, so this never modulates. */
+		g[k] = gt < avg ? gt : avg;
+	}
+	lim->r = h + d * lim->rel_pow[sub - 1];
+	lim->cum_last = cw[sub - 1];
+	lim->t += sub;
+	if (lim->cum_last > CUM_REBASE) {
+		for (uint32_t j = 0; j < 2 * ring; ++j) {
+			lim->cum[j] -= CUM_REBASE;
+		}
+		lim->cum_last -= CUM_REBASE;
+	}
+
+	/* Gain the audio that entered win - 1 frames before; clamp as a last
+	 * resort (never needed by construction, counted when it is). */
+	const uint32_t q = s - (lim->win - 1);
+	const float cf = float_at_most(c);
+	float a[TG_SUB_MAX];
+	uint32_t over = 0;
+	for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		float *const y = lim->x[ch] + q;
+		for (uint32_t k = 0; k < sub; ++k) {
+			y[k] *= g[k];
+		}
+	}
+	for (uint32_t k = 0; k < sub; ++k) {
+		const float a0 = fabsf(x0[q + k]), a1 = fabsf(x1[q + k]);
+		a[k] = a0 > a1 ? a0 : a1;
+		over += !(a[k] <= cf); /* also catches NaN */
+	}
+	if (over) {
+		for (uint32_t k = 0; k < sub; ++k) {
+			int clamped = 0;
+			for (uint32_t ch = 0; ch < n_ch; ++ch) {
+				float *const v = &lim->x[ch][q + k];
+				if (!(fabsf(*v) <= cf)) {
+					*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
+					clamped = 1;
+				}
+			}
+			lim->clamp_peak += (uint64_t)clamped;
+			const float a0 = fabsf(x0[q + k]), a1 = fabsf(x1[q + k]);
+			a[k] = a0 > a1 ? a0 : a1;
+		}
+	}
+
+	/* Heat. While even the whole sub-block at its full current could not
+	 * carry the estimate over the bound, the closed form is exact enough;
+	 * otherwise the per-frame guard runs. */
+	const double alpha = lim->alpha, amps2 = lim->amps * lim->amps;
+	/* The guard aims a hair under the bound for float rounding. */
+	const double b2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim2;
+	/* Four lanes of partial sums, so the reductions vectorise. */
+	float sq4[4] = {0}, wsq4[4] = {0}, apk4[4] = {0}, gmin4[4] = {1, 1, 1, 1};
+	for (uint32_t k = 0; k < sub; k += 4) {
+		for (uint32_t l = 0; l < 4 && k + l < sub; ++l) {
+			const float a2 = a[k + l] * a[k + l];
+			sq4[l] += a2;
+			wsq4[l] += lim->heat_w[k + l] * a2;
+			apk4[l] = a[k + l] > apk4[l] ? a[k + l] : apk4[l];
+			gmin4[l] = g[k + l] < gmin4[l] ? g[k + l] : gmin4[l];
+		}
+	}
+	const float sq = (sq4[0] + sq4[1]) + (sq4[2] + sq4[3]);
+	const float wsq = (wsq4[0] + wsq4[1]) + (wsq4[2] + wsq4[3]);
+	float apk = apk4[0] > apk4[1] ? apk4[0] : apk4[1];
+	apk = apk4[2] > apk ? apk4[2] : apk;
+	apk = apk4[3] > apk ? apk4[3] : apk;
+	float gmin = gmin4[0] < gmin4[1] ? gmin4[0] : gmin4[1];
+	gmin = gmin4[2] < gmin ? gmin4[2] : gmin;
+	gmin = gmin4[3] < gmin ? gmin4[3] : gmin;
+	lim->rec_ms = lim->ms;
+	for (uint32_t k = 0; k < sub; ++k) {
+		const double i_a = (double)a[k] * lim->amps;
+		lim->rec_i2[k] = i_a * i_a;
+		lim->rec_alpha[k] = alpha;
+	}
+	if (lim->ms + alpha * amps2 * (double)sq * 1.0001 <= b2) {
+		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)wsq;
+	} else {
+		double ms = lim->ms;
+		apk = 0.0f;
+		for (uint32_t k = 0; k < sub; ++k) {
+			double i_a = (double)a[k] * lim->amps;
+			if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
+				/* Last resort: never let this one sample carry the heat
+				 * estimate over the bound. */
+				const float sc = (float)(guard_room(ms, alpha, b2) / i_a);
+				float an = 0.0f;
+				for (uint32_t ch = 0; ch < n_ch; ++ch) {
+					float *const v = &lim->x[ch][q + k];
+					*v *= sc;
+					an = fabsf(*v) > an ? fabsf(*v) : an;
+				}
+				a[k] = an;
+				i_a = (double)an * lim->amps;
+				lim->rec_i2[k] = i_a * i_a;
+				const float gs = g[k] * sc;
+				gmin = gs < gmin ? gs : gmin;
+				++lim->clamp_rms;
+			}
+			ms += alpha * (i_a * i_a - ms);
+			apk = a[k] > apk ? a[k] : apk;
+		}
+		lim->ms = ms;
+	}
+	lim->last_gmin = gmin;
+	lim->last_peak = (float)((double)apk * lim->amps);
 	if (meter) {
-		meter->gain_min = gain_min;
-		meter->peak_a = peak_a;
+		meter->gain_min = gmin < meter->gain_min ? gmin : meter->gain_min;
+		meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;
+	}
+}
+
+void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter)
+{
+	const uint32_t lat = lim->latency, sub = lim->sub;
+	const uint32_t nc = lim->n_ch;
+	for (uint32_t off = 0; off < n; off += TG_LIM_BLOCK) {
+		const uint32_t m = n - off < TG_LIM_BLOCK ? n - off : TG_LIM_BLOCK;
+		for (uint32_t ch = 0; ch < nc; ++ch) {
+			memcpy(lim->x[ch] + lat, buf[ch] + off, m * sizeof(float));
+		}
+		uint32_t s = lat - lim->pend;
+		if (sub == TG_SUB_MAX) { /* the usual case, from 44.1 kHz on */
+			for (; s + TG_SUB_MAX <= lat + m; s += TG_SUB_MAX) {
+				sub_block(lim, s, meter, TG_SUB_MAX);
+			}
+		} else {
+			for (; s + sub <= lat + m; s += sub) {
+				sub_block(lim, s, meter, sub);
+			}
+		}
+		lim->pend = lat + m - s;
+		if (meter && m < sub) {
+			/* A block shorter than a sub-block may complete none: show
+			 * the last one's figures rather than none. */
+			meter->gain_min = lim->last_gmin < meter->gain_min ? lim->last_gmin : meter->gain_min;
+			meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;
+		}
+		/* Out goes the oldest audio, all of it gained by now. */
+		for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+			memcpy(buf[ch] + off, lim->x[ch], m * sizeof(float));
+		}
+		for (uint32_t ch = 0; ch < nc; ++ch) {
+			memmove(lim->x[ch], lim->x[ch] + m, lat * sizeof(float));
+		}
 	}
 }

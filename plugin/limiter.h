@@ -11,12 +11,10 @@
 
 #include <stdint.h>
 
-#include "ramp.h"
-
 #define TG_LIMITER_MAX_CH 2
 
-/* Lookahead 1.5 ms: the attack is a linear fade over that time, slow enough
- * not to crackle, short enough for live monitoring. */
+/* Lookahead 1.5 ms: the attack is a linear fade over that time less one
+ * sub-block, slow enough not to crackle, short enough for live monitoring. */
 #define TG_LOOKAHEAD_S 0.0015
 /* Hold: the gain stays put for 50 ms after a peak, half a period of 10 Hz
  * (the lowest high-pass corner), so the gain never follows a bass waveform,
@@ -43,44 +41,66 @@ typedef struct {
 	float peak_a;       /* highest |i| in the block, A */
 } TgLimiterMeter;
 
+/* The gain computer works in sub-blocks of TG_SUB_MAX frames at most,
+ * aligned to the stream, so the output does not depend on host blocks. */
+#define TG_SUB_MAX 16
+/* Frames handled per internal pass. */
+#define TG_LIM_BLOCK 256
+
 typedef struct {
 	double rate;
 	uint32_t n_ch;
-	uint32_t latency; /* frames of lookahead delay */
-	uint32_t win;     /* box-average length: latency + 1 */
-	uint32_t hold;    /* sliding-minimum window, >= win */
+	uint32_t latency; /* frames of delay: lookahead */
+	uint32_t sub;     /* sub-block length, a power of two */
+	uint32_t win;     /* box-average length */
+	uint32_t k_hold;  /* sub-blocks in the hold window */
 
-	/* Sliding minimum of the required gain (monotone deque). */
+	/* Sliding minimum of the sub-block gains (monotone deque). */
 	float *dq_val;
-	uint32_t *dq_t;
+	uint32_t *dq_b;
 	uint32_t dq_mask, dq_head, dq_tail;
-	uint32_t t;
+	uint32_t b; /* sub-block count */
 
-	/* Release and box average of the gain. */
-	double rel_coef;
+	/* Release: r[k] = h + d c^(k+1) within a sub-block. */
+	double rel_pow[TG_SUB_MAX];  /* c^(k+1) */
+	double rel_psum[TG_SUB_MAX]; /* sum of c^(j+1), j <= k */
 	double r;
-	double *box;
-	double box_sum;
-	uint32_t box_pos;
 
-	/* Audio delay line, latency frames per channel. */
-	float *delay[TG_LIMITER_MAX_CH];
-	uint32_t delay_pos;
+	/* Box average as differences of the running sum of r, kept twice over
+	 * (ring and mirror) so every window read is contiguous. */
+	double *cum;
+	uint32_t cum_mask;
+	uint32_t t; /* frames through the gain computer, a multiple of sub */
+	double cum_last;
 
-	/* Limits, as gliding targets. */
-	TgGlide ceiling; /* sample ceiling, <= 1 */
-	TgGlide irms;    /* RMS current limit, A */
-	TgGlide thermal; /* thermal gain: falls at once, rises at rise_db_s */
+	/* Audio: latency frames of history, then the current block; pend
+	 * frames at the end wait for their sub-block to complete. */
+	float *x[TG_LIMITER_MAX_CH];
+	uint32_t pend;
+
+	/* Limits, as gliding targets, stepped once per sub-block. */
+	double ceiling, irms, thermal;
 	double ceiling_to, irms_to;
-	double amps;     /* A per unit sample: vfs / z */
+	double rise_sub;  /* per sub-block multiplier for rising limits */
+	double amps;      /* A per unit sample: vfs / z */
 
-	/* Thermal state: the mean square current, A^2. */
+	/* Thermal state: the mean square current, A^2, counted as a sub-block
+	 * is gained. */
 	double alpha;
+	double decay_sub;           /* (1 - alpha)^sub */
+	float heat_w[TG_SUB_MAX];   /* (1 - alpha)^(sub - 1 - k) */
 	double ms;
+	/* The last sub-block gained, frame by frame: the heat before it, and
+	 * each frame's i^2 and alpha. Its last frames may not be out yet when
+	 * the limits change; they are then counted again under the new ones. */
+	double rec_ms;
+	double rec_i2[TG_SUB_MAX];
+	double rec_alpha[TG_SUB_MAX];
+
+	float last_gmin, last_peak; /* the last sub-block's meter values */
 
 	uint64_t clamp_peak; /* samples the final ceiling clamp touched */
 	uint64_t clamp_rms;  /* samples the RMS guard touched */
-
 } TgLimiter;
 
 /** Allocate for the sample rate (instantiation class); 0 on success. */
@@ -97,6 +117,6 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p);
 void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter);
 
 /** The sample ceiling now in force (linear, <= 1). */
-static inline double tg_limiter_ceiling(const TgLimiter *lim) { return lim->ceiling.value; }
+static inline double tg_limiter_ceiling(const TgLimiter *lim) { return lim->ceiling; }
 
 #endif
