@@ -36,6 +36,7 @@ struct TgChain {
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
+	double dry_dw[CHUNK];    /* w[CHUNK-1-j] - w[CHUNK-2-j], read forwards */
 	TgLimiter lim;
 	int twin; /* both outputs carry the same mix: filter one, copy it */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
@@ -45,6 +46,8 @@ struct TgChain {
 	float wet[2][CHUNK];
 	float dry[2][CHUNK];
 	float ramp_gain[CHUNK];
+	double meter_ceiling; /* the ceiling whose dB value is cached */
+	float meter_ceiling_db;
 };
 
 static float param_clamp(float v, TgPortId id)
@@ -127,6 +130,9 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	tg_dc_init(&chain->dry_dc, rate);
 	for (uint32_t j = 0; j <= CHUNK; ++j) {
 		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
+	}
+	for (uint32_t j = 0; j + 2 <= CHUNK; ++j) {
+		chain->dry_dw[j] = chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j];
 	}
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
@@ -292,16 +298,29 @@ static void track_dry(TgChain *chain, uint32_t m)
 	const double *const w = chain->dry_w;
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
 		const float *const a = chain->in[ch];
+		/* Stereo and mono: v = 0.5 (x + x), exact in double. */
 		const float *const b = chain->in[chain->sum ? 1 : ch];
-		const float k = chain->sum ? 0.5f : 1.0f;
-		double prev = chain->dry_dc.x1[ch], acc = 0.0;
-		for (uint32_t i = 0; i < m; ++i) {
-			const double v = chain->sum ? k * (a[i] + b[i]) : a[i];
-			acc += w[m - 1 - i] * (v - prev);
-			prev = v;
+		const double k = 0.5;
+		/* sum w[m-1-i] (v[i] - v[i-1]) = w[0] v[m-1] - w[m-1] v[-1]
+		 * + sum over i < m-1 of (w[m-1-i] - w[m-2-i]) v[i]: no chain from
+		 * one frame to the next, four partial sums so it vectorises. */
+		const double prev = chain->dry_dc.x1[ch];
+		const double *const dw = chain->dry_dw + CHUNK - m;
+		double acc4[4] = {0.0, 0.0, 0.0, 0.0};
+		uint32_t i = 0;
+		for (; i + 4 <= m - 1; i += 4) {
+			for (uint32_t l = 0; l < 4; ++l) {
+				acc4[l] += dw[i + l] * (k * ((double)a[i + l] + (double)b[i + l]));
+			}
 		}
+		for (; i < m - 1; ++i) {
+			acc4[0] += dw[i] * (k * ((double)a[i] + (double)b[i]));
+		}
+		const double last = k * ((double)a[m - 1] + (double)b[m - 1]);
+		const double acc = (acc4[0] + acc4[1]) + (acc4[2] + acc4[3]) + w[0] * last -
+		                   w[m - 1] * prev;
 		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
-		chain->dry_dc.x1[ch] = prev;
+		chain->dry_dc.x1[ch] = last;
 	}
 }
 
@@ -419,12 +438,16 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	if (meters) {
 		const double ceiling = tg_limiter_ceiling(&chain->lim);
 		const float floor_db = tg_port_info[TG_P_GR_DB].min;
-		const float gr = 20.0f * log10f(meter.gain_min);
+		const float gr = meter.gain_min < 1.0f ? 20.0f * log10f(meter.gain_min) : 0.0f;
 		meters->latency = (float)chain->lim.latency;
 		meters->gr_db = gr > floor_db ? (gr < 0.0f ? gr : 0.0f) : floor_db;
 		meters->peak_ma = meter.peak_a * 1e3f;
 		meters->rms_ma = (float)(sqrt(chain->lim.ms) * 1e3);
-		meters->ceiling_db = (float)(20.0 * log10(ceiling));
+		if (ceiling != chain->meter_ceiling) { /* a log per change, not per block */
+			chain->meter_ceiling = ceiling;
+			chain->meter_ceiling_db = (float)(20.0 * log10(ceiling));
+		}
+		meters->ceiling_db = chain->meter_ceiling_db;
 		meters->ramp = (float)chain->ramp.phase;
 		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms);
 	}

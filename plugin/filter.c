@@ -140,32 +140,37 @@ void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n)
 	dc->y1[ch] = y1;
 }
 
+/* One frame of a section, direct form I; the feedback term comes last so
+ * only it is on the chain from frame to frame. */
+static inline double df1(const TgBiquadCoefs *c, TgBiquadState *st, double in)
+{
+	const double t = c->b0 * in + c->b1 * st->x1 + c->b2 * st->x2 - c->a2 * st->y2;
+	const double y = t - c->a1 * st->y1;
+	st->x2 = st->x1;
+	st->x1 = in;
+	st->y2 = st->y1;
+	st->y1 = y;
+	return y;
+}
+
 /* Steady section: the fast path, state in locals for the loop. */
 static void section_run(const TgBiquadCoefs *c, TgBiquadState *st, double mix, float *x,
                         uint32_t n)
 {
-	const double b0 = c->b0, b1 = c->b1, b2 = c->b2, a1 = c->a1, a2 = c->a2;
-	double s1 = st->s1, s2 = st->s2;
+	const TgBiquadCoefs k = *c;
+	TgBiquadState s = *st;
 	if (mix >= 1.0) {
 		for (uint32_t i = 0; i < n; ++i) {
-			const double in = x[i];
-			const double y = b0 * in + s1;
-			s1 = b1 * in - a1 * y + s2;
-			s2 = b2 * in - a2 * y;
-			x[i] = (float)y;
+			x[i] = (float)df1(&k, &s, x[i]);
 		}
 	} else {
 		const double dry = 1.0 - mix;
 		for (uint32_t i = 0; i < n; ++i) {
 			const double in = x[i];
-			const double y = b0 * in + s1;
-			s1 = b1 * in - a1 * y + s2;
-			s2 = b2 * in - a2 * y;
-			x[i] = (float)(mix * y + dry * in);
+			x[i] = (float)(mix * df1(&k, &s, in) + dry * in);
 		}
 	}
-	st->s1 = s1;
-	st->s2 = s2;
+	*st = s;
 }
 
 static int section_moving(const TgSection *s)
@@ -226,15 +231,11 @@ static int section_steady(const TgSection *s)
 static inline __attribute__((always_inline)) void
 cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint32_t n)
 {
-	double b0[4], b1[4], b2[4], a1[4], a2[4], s1[4], s2[4];
+	TgBiquadCoefs c[4];
+	TgBiquadState s[4];
 	for (int k = 0; k < K; ++k) {
-		b0[k] = sec[k]->c.b0;
-		b1[k] = sec[k]->c.b1;
-		b2[k] = sec[k]->c.b2;
-		a1[k] = sec[k]->c.a1;
-		a2[k] = sec[k]->c.a2;
-		s1[k] = sec[k]->st[ch].s1;
-		s2[k] = sec[k]->st[ch].s2;
+		c[k] = sec[k]->c;
+		s[k] = sec[k]->st[ch];
 	}
 	const double db0 = dc->b0, da1 = dc->a1;
 	double x1 = dc->x1[ch], y1 = dc->y1[ch];
@@ -244,18 +245,14 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 		x1 = in;
 		y1 = y;
 		for (int k = 0; k < K; ++k) {
-			const double v = y;
-			y = b0[k] * v + s1[k];
-			s1[k] = b1[k] * v - a1[k] * y + s2[k];
-			s2[k] = b2[k] * v - a2[k] * y;
+			y = df1(&c[k], &s[k], y);
 		}
 		x[i] = (float)y;
 	}
 	dc->x1[ch] = x1;
 	dc->y1[ch] = y1;
 	for (int k = 0; k < K; ++k) {
-		sec[k]->st[ch].s1 = s1[k];
-		sec[k]->st[ch].s2 = s2[k];
+		sec[k]->st[ch] = s[k];
 	}
 }
 
@@ -321,7 +318,9 @@ int tg_filter_twin_ready(TgFilter *f)
 	sections(f, all);
 	double d = fabs(f->dc.x1[0] - f->dc.x1[1]) + fabs(f->dc.y1[0] - f->dc.y1[1]);
 	for (int k = 0; k < 4; ++k) {
-		d += fabs(all[k]->st[0].s1 - all[k]->st[1].s1) + fabs(all[k]->st[0].s2 - all[k]->st[1].s2);
+		const TgBiquadState *const a = &all[k]->st[0], *const b = &all[k]->st[1];
+		d += fabs(a->x1 - b->x1) + fabs(a->x2 - b->x2) + fabs(a->y1 - b->y1) +
+		     fabs(a->y2 - b->y2);
 	}
 	return d < 1e-9;
 }

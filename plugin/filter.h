@@ -15,13 +15,15 @@
 typedef enum { TG_LOWPASS, TG_HIGHPASS } TgPass;
 
 /* One second-order section: designed in double (RBJ audio EQ cookbook),
- * run as transposed direct form II. */
+ * run as direct form I, whose feedback from one frame to the next is one
+ * multiply and one add (transposed form II has two adds): the filters run
+ * at the speed of that chain. In double the forms are equally quiet. */
 typedef struct {
 	double b0, b1, b2, a1, a2;
 } TgBiquadCoefs;
 
 typedef struct {
-	double s1, s2;
+	double x1, x2, y1, y2;
 } TgBiquadState;
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate);

@@ -14,6 +14,7 @@
 typedef struct {
 	double phase; /* 0 .. 1 */
 	double step;  /* phase increment per frame */
+	double frame; /* frames since the start, a whole number */
 } TgRamp;
 
 /** Set the ramp's duration; a running ramp keeps its progress. */
