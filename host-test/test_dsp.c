@@ -589,17 +589,17 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 	ASSERT_IN_RANGE(c_low, tg_limiter_ceiling(&lim), 1e-9);
 	lp.i_peak = 0.020; /* +6.02 dB: takes 0.602 s at 10 dB/s */
 	tg_limiter_set(&lim, &lp);
-	float x[480];
-	float *bufs[1] = {x};
+	float x[480], y[480];
+	const float *ins[1] = {x};
+	float *outs[1] = {y};
+	memset(x, 0, sizeof(x));
 	for (int k = 0; k < 30; ++k) { /* 0.3 s */
-		memset(x, 0, sizeof(x));
-		tg_limiter_process(&lim, bufs, 480, NULL);
+		tg_limiter_process(&lim, ins, outs, 480, NULL);
 	}
 	ASSERT_IN_RANGE(3.0, 20.0 * log10(tg_limiter_ceiling(&lim) / c_low), 0.05);
 	lp.i_peak = 0.005;
 	tg_limiter_set(&lim, &lp);
-	memset(x, 0, sizeof(x));
-	tg_limiter_process(&lim, bufs, 1, NULL);
+	tg_limiter_process(&lim, ins, outs, 1, NULL);
 	ASSERT_IN_RANGE(0.005 * 32.0, tg_limiter_ceiling(&lim), 1e-9);
 	tg_limiter_free(&lim);
 	PASS();

@@ -341,6 +341,16 @@ static void choose_twin(TgChain *chain, int dry_heard)
 	}
 }
 
+/* The limiter reads the mix (one channel for both, as a twin) and writes
+ * the host's output. */
+static void limit(TgChain *chain, float *const *out, uint32_t off, uint32_t m,
+                  TgLimiterMeter *meter)
+{
+	const float *const src[2] = {chain->wet[0], chain->wet[chain->twin ? 0 : 1]};
+	float *const dst[2] = {out[0] + off, chain->n_out > 1 ? out[1] + off : NULL};
+	tg_limiter_process(&chain->lim, src, dst, m, meter);
+}
+
 static void process_chunk(TgChain *chain, const float *const *in, float *const *out,
                           uint32_t off, uint32_t m, TgLimiterMeter *meter)
 {
@@ -375,13 +385,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 				w[i] = ramp[i] * vol * w[i];
 			}
 		}
-		if (chain->twin) {
-			memcpy(wet[1], wet[0], m * sizeof(float));
-		}
-		tg_limiter_process(&chain->lim, wet, m, meter);
-		for (uint32_t ch = 0; ch < n_out; ++ch) {
-			memcpy(out[ch] + off, wet[ch], m * sizeof(float));
-		}
+		limit(chain, out, off, m, meter);
 		return;
 	}
 	for (uint32_t i = 0; i < m; ++i) {
@@ -403,14 +407,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 		}
 	}
 	chain->xf = xf;
-	if (chain->twin) {
-		memcpy(wet[1], wet[0], m * sizeof(float));
-	}
-
-	tg_limiter_process(&chain->lim, wet, m, meter);
-	for (uint32_t ch = 0; ch < n_out; ++ch) {
-		memcpy(out[ch] + off, wet[ch], m * sizeof(float));
-	}
+	limit(chain, out, off, m, meter);
 }
 
 void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,

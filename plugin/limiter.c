@@ -10,6 +10,8 @@
 #define HEADROOM 0.99999
 /* The running sum of r is rebased before its size costs precision. */
 #define CUM_REBASE 4294967296.0
+/* Room for this many blocks of TG_LIM_BLOCK before the history moves back. */
+#define MEM_BLOCKS 8u
 
 static uint32_t next_pow2(uint32_t v)
 {
@@ -50,9 +52,11 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	lim->dq_b = calloc(dq_cap, sizeof(uint32_t));
 	lim->cum = calloc(2 * (size_t)ring, sizeof(double));
 	int ok = lim->dq_val && lim->dq_b && lim->cum;
+	lim->mem_len = lim->latency + TG_LIM_BLOCK * MEM_BLOCKS;
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {
-		lim->x[ch] = calloc(lim->latency + TG_LIM_BLOCK, sizeof(float));
-		ok = ok && lim->x[ch];
+		lim->mem[ch] = calloc(lim->mem_len, sizeof(float));
+		lim->x[ch] = lim->mem[ch];
+		ok = ok && lim->mem[ch];
 	}
 	if (!ok) {
 		tg_limiter_free(lim);
@@ -67,7 +71,8 @@ void tg_limiter_free(TgLimiter *lim)
 	free(lim->dq_b);
 	free(lim->cum);
 	for (uint32_t ch = 0; ch < TG_LIMITER_MAX_CH; ++ch) {
-		free(lim->x[ch]);
+		free(lim->mem[ch]);
+		lim->mem[ch] = NULL;
 		lim->x[ch] = NULL;
 	}
 	lim->dq_val = NULL;
@@ -195,8 +200,10 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	lim->cum_last = 0.0;
 	lim->t = 0;
 	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
-		memset(lim->x[ch], 0, (lim->latency + TG_LIM_BLOCK) * sizeof(float));
+		memset(lim->mem[ch], 0, lim->mem_len * sizeof(float));
+		lim->x[ch] = lim->mem[ch];
 	}
+	lim->base = 0;
 	lim->pend = 0;
 	lim->rec_ms = 0.0;
 	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
@@ -405,14 +412,21 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	}
 }
 
-void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter)
+void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *out, uint32_t n,
+                        TgLimiterMeter *meter)
 {
-	const uint32_t lat = lim->latency, sub = lim->sub;
-	const uint32_t nc = lim->n_ch;
+	const uint32_t lat = lim->latency, sub = lim->sub, n_ch = lim->n_ch;
 	for (uint32_t off = 0; off < n; off += TG_LIM_BLOCK) {
 		const uint32_t m = n - off < TG_LIM_BLOCK ? n - off : TG_LIM_BLOCK;
-		for (uint32_t ch = 0; ch < nc; ++ch) {
-			memcpy(lim->x[ch] + lat, buf[ch] + off, m * sizeof(float));
+		if (lim->base + lat + m > lim->mem_len) {
+			for (uint32_t ch = 0; ch < n_ch; ++ch) {
+				memmove(lim->mem[ch], lim->x[ch], lat * sizeof(float));
+				lim->x[ch] = lim->mem[ch];
+			}
+			lim->base = 0;
+		}
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			memcpy(lim->x[ch] + lat, in[ch] + off, m * sizeof(float));
 		}
 		uint32_t s = lat - lim->pend;
 		if (sub == TG_SUB_MAX) { /* the usual case, from 44.1 kHz on */
@@ -432,11 +446,10 @@ void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiter
 			meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;
 		}
 		/* Out goes the oldest audio, all of it gained by now. */
-		for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
-			memcpy(buf[ch] + off, lim->x[ch], m * sizeof(float));
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			memcpy(out[ch] + off, lim->x[ch], m * sizeof(float));
+			lim->x[ch] += m;
 		}
-		for (uint32_t ch = 0; ch < nc; ++ch) {
-			memmove(lim->x[ch], lim->x[ch] + m, lat * sizeof(float));
-		}
+		lim->base += m;
 	}
 }

@@ -74,8 +74,12 @@ typedef struct {
 	double cum_last;
 
 	/* Audio: latency frames of history, then the current block; pend
-	 * frames at the end wait for their sub-block to complete. */
+	 * frames at the end wait for their sub-block to complete. x[ch] walks
+	 * along mem[ch] and moves back to its start only when the room runs
+	 * out, so the history is not moved on every block. */
+	float *mem[TG_LIMITER_MAX_CH];
 	float *x[TG_LIMITER_MAX_CH];
+	uint32_t mem_len, base;
 	uint32_t pend;
 
 	/* Limits, as gliding targets, stepped once per sub-block. */
@@ -113,8 +117,10 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p);
 /** Take new limits: raised ceilings glide, lowered ones apply at once. */
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p);
 
-/** Limit n frames of each channel in place (output is delayed by latency). */
-void tg_limiter_process(TgLimiter *lim, float *const *buf, uint32_t n, TgLimiterMeter *meter);
+/** Limit n frames of each channel from in to out (delayed by latency); out
+ * must not overlap in. Both in pointers may be the same buffer. */
+void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *out, uint32_t n,
+                        TgLimiterMeter *meter);
 
 /** The sample ceiling now in force (linear, <= 1). */
 static inline double tg_limiter_ceiling(const TgLimiter *lim) { return lim->ceiling; }

@@ -60,10 +60,8 @@ void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n)
 			gain[0] = 0.0f;
 		}
 		ramp->frame = f0 + (double)k;
-		ramp->phase = ramp->frame * step;
-		if (k < n) {
-			ramp->phase = 1.0;
-		}
+		const double phase = ramp->frame * step;
+		ramp->phase = k < n || phase > 1.0 ? 1.0 : phase;
 	}
 	for (uint32_t i = k; i < n; ++i) {
 		gain[i] = 1.0f;
