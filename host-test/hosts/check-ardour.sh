@@ -51,25 +51,95 @@ grep -E '^(ok|FAIL|presets verified|latency|bypass)' "$TMP/log" | sed 's/^/    /
 verified=$(sed -n 's/^presets verified: \([0-9]*\) of.*/\1/p' "$TMP/log")
 [ "$verified" = "$n" ] || fail "$verified of $n presets verified"
 
+# Ardour 7.3 corrupts its own copy of the master outputs in some exports
+# (here 17 of 231 through tguard, 1 of 60 with no plugin at all, 1 of 40
+# with x42-dpl instead): one channel gets a foreign 32-bit word (often ASCII
+# bytes: 4.7e30 is "<Nor", 1.04e21 "enab"; once -16327.19 added to the
+# signal) at one fixed position every 2048 frames (the size of the delay
+# ring of PortExportChannel), from frame 2048 to the end. Recording
+# tguard's own output in such runs found it clean and equal to the file
+# everywhere else. ardour_garbage WAV FRAMES prints where the pattern is
+# and writes WAV.fixed, a copy with those samples set to 0; it fails unless
+# every sample over full scale (which tguard's clamp never lets out) is
+# part of that pattern: one channel, one slot of a power-of-two period of
+# at least 1024 frames, every lap from the second to the end, the same top
+# 16 bits.
+ardour_garbage() {
+	size=$(wc -c < "$1")
+	off=$((size - $2 * 8))
+	[ "$off" -gt 8 ] || return 1
+	[ "$(dd if="$1" bs=1 skip=$((off - 8)) count=4 2>/dev/null)" = data ] || return 1
+	od -An -v -j "$off" -tx4 -w4 "$1" | awk -v frames="$2" -v off="$off" -v pos="$1.pos" '
+		BEGIN { hex = "0123456789abcdef" }
+		{
+			h = $1
+			d = index(hex, substr(h, 1, 1)) - 1
+			if (d >= 8) d -= 8 # |x| > 1 or not finite: the bits without the sign over 0x3f800000
+			if (substr(hex, d + 1, 1) substr(h, 2) > "3f800000") {
+				f = int((NR - 1) / 2); c = (NR - 1) % 2
+				if (n == 0) { ch = c; bits = h; first = f }
+				else if (c != ch || substr(h, 1, 4) != substr(bits, 1, 4)) odd = 1
+				else if (n == 1) step = f - prev
+				else if (f - prev != step) odd = 1
+				print off + 4 * (NR - 1) > pos
+				prev = f; n++
+			}
+		}
+		END {
+			if (odd || n < 2) exit 1
+			p = step; while (p > 1 && p % 2 == 0) p /= 2
+			if (p != 1 || step < 1024 || first < step || prev + step < frames) exit 1
+			printf "%d samples of channel %d, every %d frames from frame %d to the end, the first 0x%s\n", n, ch + 1, step, first, bits
+		}' || return 1
+	cp "$1" "$1.fixed"
+	while read -r at; do
+		printf '\000\000\000\000' | dd of="$1.fixed" bs=1 seek="$at" count=4 conv=notrunc 2>/dev/null
+	done < "$1.pos"
+}
+
 # One export per preset, each checked against the limits of its preset.
+# Only Ardour's two known faults earn another try (at most 3 in all): its
+# delay-line garbage above, once the rest of the file passes the check, and
+# an abort by glibc's heap checks before the export finished. A pass always
+# needs one export that passes the check in full; anything else fails.
 i=0
 while [ "$i" -lt "$n" ]; do
 	i=$((i + 1))
-	rc=0
-	ardour7-lua "$lua" "$TMP/session$i" "$TMP/expected" "$TMP/export" "$i" < /dev/null > "$TMP/log" 2>&1 || rc=$?
-	if [ $rc -ne 0 ]; then
-		# Ardour 7.3 can crash in its teardown after the export (see the
-		# Lua script); the export counts only if it had finished.
-		[ $rc -gt 128 ] && [ -f "$TMP/export/$i.done" ] || { show_log; fail "export $i failed (exit $rc, log above)"; }
-		say "note: ardour7-lua died of signal $((rc - 128)) in its teardown after export $i had finished"
-	fi
-	label=$(cat "$TMP/export/$i.done")
+	label=$(grep '^P' "$TMP/expected" | sed -n "${i}p" | cut -f2)
 	wav="$TMP/export/$i.wav"
-	if ! out=$("$RENDER" -p "$label" --check "$wav" 2>&1); then
+	try=0
+	while :; do
+		try=$((try + 1))
+		rm -rf "$TMP/session$i" "$wav" "$wav".* "$TMP/export/$i.done"
+		rc=0
+		ardour7-lua "$lua" "$TMP/session$i" "$TMP/expected" "$TMP/export" "$i" < /dev/null > "$TMP/log" 2>&1 || rc=$?
+		if [ $rc -ne 0 ] && [ ! -f "$TMP/export/$i.done" ]; then
+			if [ $rc -eq 134 ] && [ $try -lt 3 ] &&
+				grep -q -E '^(free\(\)|double free|munmap_chunk\(\)|corrupted|malloc)' "$TMP/log"; then
+				say "note: export $i, try $try: Ardour aborted in its heap checks ($(grep -E '^(free\(\)|double free|munmap_chunk\(\)|corrupted|malloc)' "$TMP/log" | head -n 1)); exporting again"
+				continue
+			fi
+			show_log
+			fail "export $i failed (exit $rc, log above)"
+		fi
+		if [ $rc -ne 0 ]; then
+			# Ardour 7.3 can crash in its teardown after the export (see the
+			# Lua script); the export counts only if it had finished. The
+			# label comes from EXPECTED: the crash can cut the mark short.
+			[ $rc -gt 128 ] || { show_log; fail "export $i failed (exit $rc, log above)"; }
+			say "note: ardour7-lua died of signal $((rc - 128)) in its teardown after export $i had finished"
+		fi
+		out=$("$RENDER" -p "$label" --check "$wav" 2>&1) && break
+		frames=$(echo "$out" | sed -n 's/^frames: *\([0-9]*\).*/\1/p')
+		if [ $try -lt 3 ] && [ -n "$frames" ] && where=$(ardour_garbage "$wav" "$frames") &&
+			"$RENDER" -p "$label" --check "$wav.fixed" > /dev/null 2>&1; then
+			say "note: export $i, try $try: Ardour's export garbage ($where); the rest of the file passes; exporting again"
+			continue
+		fi
 		echo "$out" | sed 's/^/    /'
 		cp "$wav" "$BUILD/ardour-export-$i-failed.wav"
 		fail "the export through Ardour with \"$label\" broke a limit (kept as build/ardour-export-$i-failed.wav)"
-	fi
+	done
 	frames=$(echo "$out" | sed -n 's/^frames: *\([0-9]*\).*/\1/p')
 	[ "$frames" = 240000 ] || fail "export $i has $frames frames, not 5 s"
 	echo "    export \"$label\": peak $(echo "$out" | sed -n 's/^peak current: *//p'), RMS $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/')"
