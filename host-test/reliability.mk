@@ -67,10 +67,10 @@ $(BUILD)/check_fuzz: host-test/fuzz/run.sh $(FUZZERS)
 
 # The targets without libFuzzer, over the seeds and the saved crash inputs:
 # built by $(CC) like the other tests, so they run everywhere.
-$(BUILD)/fuzz_replay_chain: host-test/fuzz/replay.c host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
+$(BUILD)/fuzz_replay_chain: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"chain"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
-$(BUILD)/fuzz_replay_lv2: host-test/fuzz/replay.c host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) $(GLUE_OBJ) | pkgcheck
+$(BUILD)/fuzz_replay_lv2: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) $(GLUE_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LV2_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"lv2"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
 # ---- soak ----
@@ -83,8 +83,8 @@ soak: $(BUILD)/soak
 
 # ---- hostile input and valgrind ----
 
-$(BUILD)/test_hostile: host-test/test_hostile.c | pkgcheck
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< -o $@ $(LDFLAGS)
+$(BUILD)/test_hostile: host-test/test_hostile.c host-test/readfile.c host-test/readfile.h | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS)
 
 $(BUILD)/test_memcheck: host-test/test_memcheck.c | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< -o $@ $(LDFLAGS)
@@ -120,9 +120,9 @@ $(ASAN_BUILD)/test_render: host-test/test_render.c host-test/references.c host-t
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' -DTG_NO_RTCHECK $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-$(ASAN_BUILD)/test_hostile: host-test/test_hostile.c | pkgcheck $(ASAN_BUILD)/tguard-render
+$(ASAN_BUILD)/test_hostile: host-test/test_hostile.c host-test/readfile.c host-test/readfile.h | pkgcheck $(ASAN_BUILD)/tguard-render
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' $< -o $@ $(LDFLAGS)
+	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' $(filter %.c,$^) -o $@ $(LDFLAGS)
 
 # ---- into make check ----
 

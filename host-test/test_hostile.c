@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "greatest.h"
+#include "readfile.h"
 
 #ifndef TG_BUILD_DIR
 #define TG_BUILD_DIR "build"
@@ -197,35 +198,6 @@ static void rm_tree(const char *path)
 	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static char *read_whole(const char *path, size_t *len)
-{
-	FILE *const f = fopen(path, "rb");
-	if (!f) {
-		return NULL;
-	}
-	size_t cap = 1024, n = 0, got;
-	char *buf = malloc(cap + 1);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *const bigger = realloc(buf, 2 * cap + 1);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
 /* Everything under dir, two levels deep: names, kinds and file bytes, in
  * one comparable block. */
 typedef struct {
@@ -265,7 +237,7 @@ static void snap_dir(Snap *s, const char *dir, int depth)
 			snap_add(s, head, (size_t)hn);
 			if (S_ISREG(st.st_mode)) {
 				size_t len = 0;
-				char *const bytes = read_whole(path, &len);
+				char *const bytes = tg_read_file(path, &len);
 				if (bytes) {
 					snap_add(s, bytes, len);
 					free(bytes);
@@ -336,7 +308,7 @@ TEST hostile_case(const Case *c)
 
 	snap_dir(&after, WORK, 2);
 	size_t len = 0;
-	char *const err = read_whole(ERR_FILE, &len);
+	char *const err = tg_read_file(ERR_FILE, &len);
 	const int untouched = before.len == after.len &&
 	                      (before.len == 0 || memcmp(before.data, after.data, before.len) == 0);
 	free(before.data);

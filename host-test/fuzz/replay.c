@@ -19,35 +19,11 @@
 #error "define FUZZ_TARGET"
 #endif
 
+#include "readfile.h"
+
 #define FUZZ_DIR "host-test/fuzz"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *const f = fopen(path, "rb");
-	if (!f) {
-		return NULL;
-	}
-	size_t cap = 4096, n = 0, got;
-	unsigned char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			unsigned char *const bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 /* Run every file in dir whose name starts with prefix; returns the number
  * run, or -1 when a file cannot be read. */
@@ -67,7 +43,7 @@ static int replay_dir(const char *dir, const char *prefix)
 		char path[1024];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		size_t len = 0;
-		unsigned char *const data = read_all(path, &len);
+		unsigned char *const data = (unsigned char *)tg_read_file(path, &len);
 		if (!data) {
 			closedir(d);
 			return -1;
