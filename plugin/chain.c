@@ -287,38 +287,52 @@ static void make_dry(TgChain *chain, uint32_t m)
 	}
 }
 
+/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y): four partial sums,
+ * so it vectorises. */
+static double dry_weighted(const double *dw, const float *x, const float *y, uint32_t n)
+{
+	double acc4[4] = {0.0, 0.0, 0.0, 0.0};
+	uint32_t i = 0;
+	if (y) {
+		for (; i + 4 <= n; i += 4) {
+			for (uint32_t l = 0; l < 4; ++l) {
+				acc4[l] += dw[i + l] * (0.5 * ((double)x[i + l] + (double)y[i + l]));
+			}
+		}
+		for (; i < n; ++i) {
+			acc4[0] += dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
+		}
+	} else {
+		for (; i + 4 <= n; i += 4) {
+			for (uint32_t l = 0; l < 4; ++l) {
+				acc4[l] += dw[i + l] * (double)x[i + l];
+			}
+		}
+		for (; i < n; ++i) {
+			acc4[0] += dw[i] * (double)x[i];
+		}
+	}
+	return (acc4[0] + acc4[1]) + (acc4[2] + acc4[3]);
+}
+
 /* While fully enabled the dry signal is not heard, but its DC blocker must
  * be ready for a bypass: advance its state in closed form,
- * y1' = p^m y1 + b0 sum p^(m-1-k) (x[k] - x[k-1]), p = -a1. */
+ * y1' = p^m y1 + b0 sum p^(m-1-k) (x[k] - x[k-1]), p = -a1. The sum is
+ * w[0] v[m-1] - w[m-1] v[-1] + sum over k < m-1 of (w[m-1-k] - w[m-2-k]) v[k]:
+ * no chain from one frame to the next. */
 static void track_dry(TgChain *chain, uint32_t m)
 {
 	if (m == 0) {
 		return;
 	}
 	const double *const w = chain->dry_w;
+	const double *const dw = chain->dry_dw + CHUNK - m;
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
-		const float *const a = chain->in[ch];
-		/* Stereo and mono: v = 0.5 (x + x), exact in double. */
-		const float *const b = chain->in[chain->sum ? 1 : ch];
-		const double k = 0.5;
-		/* sum w[m-1-i] (v[i] - v[i-1]) = w[0] v[m-1] - w[m-1] v[-1]
-		 * + sum over i < m-1 of (w[m-1-i] - w[m-2-i]) v[i]: no chain from
-		 * one frame to the next, four partial sums so it vectorises. */
-		const double prev = chain->dry_dc.x1[ch];
-		const double *const dw = chain->dry_dw + CHUNK - m;
-		double acc4[4] = {0.0, 0.0, 0.0, 0.0};
-		uint32_t i = 0;
-		for (; i + 4 <= m - 1; i += 4) {
-			for (uint32_t l = 0; l < 4; ++l) {
-				acc4[l] += dw[i + l] * (k * ((double)a[i + l] + (double)b[i + l]));
-			}
-		}
-		for (; i < m - 1; ++i) {
-			acc4[0] += dw[i] * (k * ((double)a[i] + (double)b[i]));
-		}
-		const double last = k * ((double)a[m - 1] + (double)b[m - 1]);
-		const double acc = (acc4[0] + acc4[1]) + (acc4[2] + acc4[3]) + w[0] * last -
-		                   w[m - 1] * prev;
+		const float *const x = chain->in[ch];
+		const float *const y = chain->sum ? chain->in[1] : NULL;
+		const double last = y ? 0.5 * ((double)x[m - 1] + (double)y[m - 1]) : (double)x[m - 1];
+		const double acc = dry_weighted(dw, x, y, m - 1) + w[0] * last -
+		                   w[m - 1] * chain->dry_dc.x1[ch];
 		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
 		chain->dry_dc.x1[ch] = last;
 	}

@@ -28,8 +28,10 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	lim->rate = rate;
 	lim->n_ch = n_ch;
 	lim->latency = (uint32_t)lround(TG_LOOKAHEAD_S * rate);
-	if (lim->latency < 3) {
-		lim->latency = 3;
+	/* At least 12 frames (8 kHz), so a sub-block holds 4, 8 or 16 frames:
+	 * the loops below work in fours. */
+	if (lim->latency < 12) {
+		lim->latency = 12;
 	}
 	/* The gain computer waits for whole sub-blocks, so a sub-block of the
 	 * lookahead goes to that wait: keep it to a third at most. */
@@ -106,6 +108,14 @@ static double guard_room(double ms, double alpha, double b2)
 static void rebind(TgLimiter *lim)
 {
 	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend, n_ch = lim->n_ch;
+	if (lim->rec_compact) {
+		for (uint32_t k = 0; k < sub; ++k) {
+			const double i_a = (double)lim->rec_a[k] * lim->rec_amps;
+			lim->rec_i2[k] = i_a * i_a;
+			lim->rec_alpha[k] = lim->rec_alpha1;
+		}
+		lim->rec_compact = 0;
+	}
 	double ms = lim->rec_ms;
 	for (uint32_t k = 0; k < sub - wait; ++k) {
 		ms += lim->rec_alpha[k] * (lim->rec_i2[k] - ms);
@@ -210,6 +220,7 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 		lim->rec_i2[k] = 0.0;
 		lim->rec_alpha[k] = lim->alpha;
 	}
+	lim->rec_compact = 0;
 	lim->last_gmin = 1.0f;
 	lim->last_peak = 0.0f;
 	lim->ms = 0.0;
@@ -257,11 +268,18 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
-	float amax = 0.0f;
-	for (uint32_t k = 0; k < sub; ++k) {
-		const float a = fabsf(x0[s + k]) > fabsf(x1[s + k]) ? fabsf(x0[s + k]) : fabsf(x1[s + k]);
-		amax = a > amax ? a : amax;
+	/* sub is 4, 8 or 16: four lanes, so the maximum vectorises. */
+	float amax4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+	for (uint32_t k = 0; k < sub; k += 4) {
+		for (uint32_t l = 0; l < 4; ++l) {
+			const float a0 = fabsf(x0[s + k + l]), a1 = fabsf(x1[s + k + l]);
+			const float a = a0 > a1 ? a0 : a1;
+			amax4[l] = a > amax4[l] ? a : amax4[l];
+		}
 	}
+	float amax = amax4[0] > amax4[1] ? amax4[0] : amax4[1];
+	amax = amax4[2] > amax ? amax4[2] : amax;
+	amax = amax4[3] > amax ? amax4[3] : amax;
 	const float cm = (float)(c * HEADROOM);
 	float m = amax > cm ? cm / amax : 1.0f;
 	m = gt < m ? gt : m;
@@ -289,13 +307,15 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	const double *const cr = lim->cum + ((lim->t - lim->win) & lim->cum_mask);
 	const double inv_win = 1.0 / (double)lim->win;
 	float g[TG_SUB_MAX];
-	for (uint32_t k = 0; k < sub; ++k) {
-		const double v = base + (double)(k + 1) * h + d * lim->rel_psum[k];
-		cw[k] = v;
-		cw[k + ring] = v;
+	const double *const psum = lim->rel_psum;
+	double run[TG_SUB_MAX];
+	for (int32_t k = 0; k < (int32_t)sub; ++k) {
+		run[k] = base + (double)(k + 1) * h + d * psum[k];
 	}
+	memcpy(cw, run, sub * sizeof(double));
+	memcpy(cw + ring, run, sub * sizeof(double));
 	for (uint32_t k = 0; k < sub; ++k) {
-		const float avg = (float)((cw[k] - cr[k]) * inv_win);
+		const float avg = (float)((run[k] - cr[k]) * inv_win);
 		/* While the heat rises faster than the box can fade, the thermal
 		 * gain also applies directly; in steady state the held minimum
 		 * is already lower, so this never modulates. */
@@ -317,16 +337,23 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	const float cf = float_at_most(c);
 	float a[TG_SUB_MAX];
 	uint32_t over = 0;
-	for (uint32_t ch = 0; ch < n_ch; ++ch) {
-		float *const y = lim->x[ch] + q;
+	if (n_ch > 1) {
+		float *restrict const p0 = x0 + q, *restrict const p1 = x1 + q;
 		for (uint32_t k = 0; k < sub; ++k) {
-			y[k] *= g[k];
+			const float y0 = p0[k] * g[k], y1 = p1[k] * g[k];
+			p0[k] = y0;
+			p1[k] = y1;
+			const float a0 = fabsf(y0), a1 = fabsf(y1);
+			a[k] = a0 > a1 ? a0 : a1;
+			over += !(a[k] <= cf); /* also catches NaN */
 		}
-	}
-	for (uint32_t k = 0; k < sub; ++k) {
-		const float a0 = fabsf(x0[q + k]), a1 = fabsf(x1[q + k]);
-		a[k] = a0 > a1 ? a0 : a1;
-		over += !(a[k] <= cf); /* also catches NaN */
+	} else {
+		for (uint32_t k = 0; k < sub; ++k) {
+			const float y0 = x0[q + k] * g[k];
+			x0[q + k] = y0;
+			a[k] = fabsf(y0);
+			over += !(a[k] <= cf);
+		}
 	}
 	if (over) {
 		for (uint32_t k = 0; k < sub; ++k) {
@@ -353,7 +380,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	/* Four lanes of partial sums, so the reductions vectorise. */
 	float sq4[4] = {0}, wsq4[4] = {0}, apk4[4] = {0}, gmin4[4] = {1, 1, 1, 1};
 	for (uint32_t k = 0; k < sub; k += 4) {
-		for (uint32_t l = 0; l < 4 && k + l < sub; ++l) {
+		for (uint32_t l = 0; l < 4; ++l) {
 			const float a2 = a[k + l] * a[k + l];
 			sq4[l] += a2;
 			wsq4[l] += lim->heat_w[k + l] * a2;
@@ -370,11 +397,9 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	gmin = gmin4[2] < gmin ? gmin4[2] : gmin;
 	gmin = gmin4[3] < gmin ? gmin4[3] : gmin;
 	lim->rec_ms = lim->ms;
-	for (uint32_t k = 0; k < sub; ++k) {
-		const double i_a = (double)a[k] * lim->amps;
-		lim->rec_i2[k] = i_a * i_a;
-		lim->rec_alpha[k] = alpha;
-	}
+	lim->rec_amps = lim->amps;
+	lim->rec_alpha1 = alpha;
+	lim->rec_compact = 1;
 	if (lim->ms + alpha * amps2 * (double)sq * 1.0001 <= b2) {
 		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)wsq;
 	} else {
@@ -394,7 +419,6 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 				}
 				a[k] = an;
 				i_a = (double)an * lim->amps;
-				lim->rec_i2[k] = i_a * i_a;
 				const float gs = g[k] * sc;
 				gmin = gs < gmin ? gs : gmin;
 				++lim->clamp_rms;
@@ -404,6 +428,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 		}
 		lim->ms = ms;
 	}
+	memcpy(lim->rec_a, a, sub * sizeof(float));
 	lim->last_gmin = gmin;
 	lim->last_peak = (float)((double)apk * lim->amps);
 	if (meter) {

@@ -100,6 +100,11 @@ typedef struct {
 	double rec_ms;
 	double rec_i2[TG_SUB_MAX];
 	double rec_alpha[TG_SUB_MAX];
+	/* The same, as the sub-block leaves it: each frame's |y|, one current
+	 * scale and one alpha; spread into the arrays above only when needed. */
+	float rec_a[TG_SUB_MAX];
+	double rec_amps, rec_alpha1;
+	int rec_compact;
 
 	float last_gmin, last_peak; /* the last sub-block's meter values */
 
