@@ -92,12 +92,50 @@ static float float_at_most(double c)
 	return f;
 }
 
-/* The last frame by frame RMS guard: the largest |i| this frame may carry
- * without taking the heat estimate over b2 (A^2). */
-static double guard_room(double ms, double alpha, double b2)
+/* The RMS guard's bound on the heat estimate (A^2) for the limit lim2: a
+ * hair under TG_RMS_BOUND, for float rounding. */
+static double guard_bound2(double lim2)
 {
+	return TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim2;
+}
+
+/* Clamp frame i of every channel to cf (NaN becomes 0); its largest |y|. */
+static float clamp_frame(TgLimiter *lim, uint32_t i, float cf)
+{
+	float a = 0.0f;
+	int clamped = 0;
+	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+		float *const v = &lim->x[ch][i];
+		if (!(fabsf(*v) <= cf)) {
+			*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
+			clamped = 1;
+		}
+		a = fabsf(*v) > a ? fabsf(*v) : a;
+	}
+	lim->clamp_peak += (uint64_t)clamped;
+	return a;
+}
+
+/* Last resort, frame by frame: never let frame i, whose largest |y| is *a,
+ * carry the heat estimate ms over b2. Scales the frame down when it would,
+ * updates *a, and returns the scale (1 when untouched). */
+static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, double b2, float *a)
+{
+	const double i_a = (double)*a * lim->amps;
+	if (!(i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2)) {
+		return 1.0f;
+	}
 	const double room = (b2 - (1.0 - alpha) * ms) / alpha;
-	return room > 0.0 ? sqrt(room) : 0.0;
+	const float sc = (float)((room > 0.0 ? sqrt(room) : 0.0) / i_a);
+	float an = 0.0f;
+	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+		float *const v = &lim->x[ch][i];
+		*v *= sc;
+		an = fabsf(*v) > an ? fabsf(*v) : an;
+	}
+	*a = an;
+	++lim->clamp_rms;
+	return sc;
 }
 
 /* Up to a sub-block of audio is gained but not out yet when the limits
@@ -107,7 +145,7 @@ static double guard_room(double ms, double alpha, double b2)
  * and time constant. */
 static void rebind(TgLimiter *lim)
 {
-	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend, n_ch = lim->n_ch;
+	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend;
 	if (lim->rec_compact) {
 		for (uint32_t k = 0; k < sub; ++k) {
 			const double i_a = (double)lim->rec_a[k] * lim->rec_amps;
@@ -121,32 +159,13 @@ static void rebind(TgLimiter *lim)
 		ms += lim->rec_alpha[k] * (lim->rec_i2[k] - ms);
 	}
 	const float cf = float_at_most(lim->ceiling);
-	const double alpha = lim->alpha, amps = lim->amps;
-	const double b2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim->irms * lim->irms;
+	const double alpha = lim->alpha;
+	const double b2 = guard_bound2(lim->irms * lim->irms);
 	for (uint32_t j = 0; j < wait; ++j) {
 		const uint32_t k = sub - wait + j;
-		float a = 0.0f;
-		int clamped = 0;
-		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			float *const v = &lim->x[ch][j];
-			if (!(fabsf(*v) <= cf)) {
-				*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
-				clamped = 1;
-			}
-			a = fabsf(*v) > a ? fabsf(*v) : a;
-		}
-		lim->clamp_peak += (uint64_t)clamped;
-		double i_a = (double)a * amps;
-		if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
-			const float sc = (float)(guard_room(ms, alpha, b2) / i_a);
-			a = 0.0f;
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				lim->x[ch][j] *= sc;
-				a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
-			}
-			i_a = (double)a * amps;
-			++lim->clamp_rms;
-		}
+		float a = clamp_frame(lim, j, cf);
+		guard_frame(lim, j, ms, alpha, b2, &a);
+		const double i_a = (double)a * lim->amps;
 		lim->rec_i2[k] = i_a * i_a;
 		lim->rec_alpha[k] = alpha;
 		ms += alpha * (i_a * i_a - ms);
@@ -357,17 +376,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	}
 	if (over) {
 		for (uint32_t k = 0; k < sub; ++k) {
-			int clamped = 0;
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
-				float *const v = &lim->x[ch][q + k];
-				if (!(fabsf(*v) <= cf)) {
-					*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
-					clamped = 1;
-				}
-			}
-			lim->clamp_peak += (uint64_t)clamped;
-			const float a0 = fabsf(x0[q + k]), a1 = fabsf(x1[q + k]);
-			a[k] = a0 > a1 ? a0 : a1;
+			a[k] = clamp_frame(lim, q + k, cf);
 		}
 	}
 
@@ -375,8 +384,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	 * carry the estimate over the bound, the closed form is exact enough;
 	 * otherwise the per-frame guard runs. */
 	const double alpha = lim->alpha, amps2 = lim->amps * lim->amps;
-	/* The guard aims a hair under the bound for float rounding. */
-	const double b2 = TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim2;
+	const double b2 = guard_bound2(lim2);
 	/* Four lanes of partial sums, so the reductions vectorise. */
 	float sq4[4] = {0}, wsq4[4] = {0}, apk4[4] = {0}, gmin4[4] = {1, 1, 1, 1};
 	for (uint32_t k = 0; k < sub; k += 4) {
@@ -406,23 +414,9 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 		double ms = lim->ms;
 		apk = 0.0f;
 		for (uint32_t k = 0; k < sub; ++k) {
-			double i_a = (double)a[k] * lim->amps;
-			if (i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2) {
-				/* Last resort: never let this one sample carry the heat
-				 * estimate over the bound. */
-				const float sc = (float)(guard_room(ms, alpha, b2) / i_a);
-				float an = 0.0f;
-				for (uint32_t ch = 0; ch < n_ch; ++ch) {
-					float *const v = &lim->x[ch][q + k];
-					*v *= sc;
-					an = fabsf(*v) > an ? fabsf(*v) : an;
-				}
-				a[k] = an;
-				i_a = (double)an * lim->amps;
-				const float gs = g[k] * sc;
-				gmin = gs < gmin ? gs : gmin;
-				++lim->clamp_rms;
-			}
+			const float gs = g[k] * guard_frame(lim, q + k, ms, alpha, b2, &a[k]);
+			gmin = gs < gmin ? gs : gmin;
+			const double i_a = (double)a[k] * lim->amps;
 			ms += alpha * (i_a * i_a - ms);
 			apk = a[k] > apk ? a[k] : apk;
 		}
