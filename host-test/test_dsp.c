@@ -221,6 +221,71 @@ TEST filter_changes_glide(void)
 
 /* ---- ramp and glides ---- */
 
+/* The block kernels compute the steady cascade of the scalar one: for every
+ * number of sections, for blocks of every length (tails, one frame, and
+ * settings changed in between), and in both channels. */
+static void filter_run_blocks(TgFilterKernel k, const float *x, float *y, uint32_t n,
+                              int hpf_order, int lpf_order)
+{
+	TgFilter f;
+	tg_filter_init(&f, 48000.0, 2);
+	tg_filter_use(&f, k);
+	tg_filter_set(&f, 120.0, hpf_order, 9000.0, lpf_order, 1);
+	memcpy(y, x, n * sizeof(float));
+	memcpy(y + n, x, n * sizeof(float));
+	static const uint32_t lens[] = {1, 7, 8, 9, 64, 333, 512, 2, 15};
+	uint32_t off = 0;
+	for (uint32_t j = 0; off < n; ++j) {
+		uint32_t len = lens[j % (sizeof(lens) / sizeof(lens[0]))];
+		len = len < n - off ? len : n - off;
+		if (j == 20) { /* a change mid-stream: glides, then steady again */
+			tg_filter_set(&f, 200.0, hpf_order, 7000.0, lpf_order, 0);
+		}
+		float *bufs[2] = {y + off, y + n + off};
+		tg_filter_process(&f, bufs, 2, len);
+		off += len;
+	}
+}
+
+TEST filter_block_kernels_match_scalar(void)
+{
+	const uint32_t n = 24000;
+	float *x = malloc(n * sizeof(float));
+	float *ref = malloc(2 * n * sizeof(float));
+	float *y = malloc(2 * n * sizeof(float));
+	tg_sig_pink(x, n, 0.5, 11);
+	for (uint32_t i = 0; i < n; ++i) {
+		x[i] += 0.25f; /* DC too, for the blocker */
+	}
+	static const int orders[][2] = {{0, 0}, {2, 0}, {0, 2}, {4, 0}, {2, 2}, {4, 2}, {2, 4}, {4, 4}};
+	int kernels = 0;
+	for (int k = TG_FILTER_BLOCK; k <= TG_FILTER_BLOCK_AVX2; ++k) {
+		TgFilter probe;
+		tg_filter_init(&probe, 48000.0, 1);
+		if (!tg_filter_use(&probe, (TgFilterKernel)k)) {
+			continue;
+		}
+		++kernels;
+		for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); ++o) {
+			filter_run_blocks(TG_FILTER_SCALAR, x, ref, n, orders[o][0], orders[o][1]);
+			filter_run_blocks((TgFilterKernel)k, x, y, n, orders[o][0], orders[o][1]);
+			double worst = 0.0;
+			for (uint32_t i = 0; i < 2 * n; ++i) {
+				ASSERT(isfinite(y[i]));
+				const double d = fabs((double)y[i] - (double)ref[i]);
+				worst = d > worst ? d : worst;
+			}
+			/* Float output rounding, not filter error. */
+			ASSERT_LTm("block kernel strays from the scalar cascade", worst, 1e-6);
+		}
+	}
+	ASSERT(kernels >= 1);
+	free(x);
+	free(ref);
+	free(y);
+	PASS();
+}
+
 TEST ramp_shape(void)
 {
 	const double rate = 48000.0, secs = 3.0;
@@ -403,6 +468,60 @@ TEST limiter_peak_and_rms_invariants(void)
 }
 
 /* The thermal stage with nothing else in the way, by the formula. */
+/* One buffer for both inputs lets the limiter run one channel and copy it:
+ * the output must be that of two equal channels, bit for bit, through
+ * switches between one and two buffers and limit changes. */
+TEST limiter_one_buffer_matches_two(void)
+{
+	const double rate = 48000.0;
+	const uint32_t n = 96000;
+	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+	float *l2 = malloc(n * sizeof(float));
+	float *oa[2] = {malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+	float *ob[2] = {malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+	tg_sig_pink(l, n, 1.5, 5);
+	tg_sig_pink(r, n, 1.0, 6);
+	memcpy(l2, l, n * sizeof(float));
+	TgLimiter a, b;
+	ASSERT_EQ(0, tg_limiter_init(&a, rate, 2));
+	ASSERT_EQ(0, tg_limiter_init(&b, rate, 2));
+	TgLimiterParams lp = {2.0, 32.0, 0.040, 0.020, 0.2, 0.05, 20.0};
+	tg_limiter_reset(&a, &lp);
+	tg_limiter_reset(&b, &lp);
+	static const uint32_t lens[] = {512, 37, 1, 200, 16, 999, 64, 3};
+	uint32_t off = 0, one = 0, two = 0;
+	for (uint32_t j = 0; off < n; ++j) {
+		uint32_t len = lens[j % 8];
+		len = len < n - off ? len : n - off;
+		/* Mostly one buffer, with spells of two different signals. */
+		const int differ = (j / 10) % 3 == 2;
+		if (j % 17 == 16) {
+			lp.i_peak = lp.i_peak > 0.03 ? 0.025 : 0.040;
+			lp.i_rms = lp.i_rms > 0.015 ? 0.012 : 0.020;
+			tg_limiter_set(&a, &lp);
+			tg_limiter_set(&b, &lp);
+		}
+		const float *ia[2] = {l + off, differ ? r + off : l + off};
+		const float *ib[2] = {l + off, differ ? r + off : l2 + off};
+		float *pa[2] = {oa[0] + off, oa[1] + off}, *pb[2] = {ob[0] + off, ob[1] + off};
+		tg_limiter_process(&a, ia, pa, len, NULL);
+		tg_limiter_process(&b, ib, pb, len, NULL);
+		one += a.n_run == 1;
+		two += a.n_run == 2;
+		off += len;
+	}
+	ASSERT(one > 10 && two > 10); /* both ways were taken */
+	ASSERT_EQ(0, memcmp(oa[0], ob[0], n * sizeof(float)));
+	ASSERT_EQ(0, memcmp(oa[1], ob[1], n * sizeof(float)));
+	ASSERT_EQ(a.clamp_peak, b.clamp_peak);
+	ASSERT_EQ(a.clamp_rms, b.clamp_rms);
+	tg_limiter_free(&a);
+	tg_limiter_free(&b);
+	free(l), free(r), free(l2);
+	free(oa[0]), free(oa[1]), free(ob[0]), free(ob[1]);
+	PASS();
+}
+
 TEST limiter_rms_formula_sustained(void)
 {
 	const double rate = 48000.0;
@@ -1025,6 +1144,7 @@ SUITE(filter_suite)
 	RUN_TEST(filter_hpf4_at_half_corner);
 	RUN_TEST(filter_corner_clamped_below_nyquist);
 	RUN_TEST(filter_changes_glide);
+	RUN_TEST(filter_block_kernels_match_scalar);
 }
 
 SUITE(ramp_suite)
@@ -1037,6 +1157,7 @@ SUITE(ramp_suite)
 SUITE(limiter_suite)
 {
 	RUN_TEST(limiter_peak_and_rms_invariants);
+	RUN_TEST(limiter_one_buffer_matches_two);
 	RUN_TEST(limiter_rms_formula_sustained);
 	RUN_TEST(limiter_thdn_100hz);
 	RUN_TEST(limiter_thdn_50hz);

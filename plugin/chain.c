@@ -2,6 +2,7 @@
 #include "chain.h"
 
 #include "ports.h"
+#include "simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ struct TgChain {
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
-	double dry_dw[CHUNK];    /* w[CHUNK-1-j] - w[CHUNK-2-j], read forwards */
+	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], read forwards */
 	TgLimiter lim;
 	int twin; /* both outputs carry the same mix: filter one, copy it */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
@@ -46,6 +47,7 @@ struct TgChain {
 	float wet[2][CHUNK];
 	float dry[2][CHUNK];
 	float ramp_gain[CHUNK];
+	int ramp_flat; /* the chunk's ramp gains are all 1 (and not in ramp_gain) */
 	double meter_ceiling; /* the ceiling whose dB value is cached */
 	float meter_ceiling_db;
 };
@@ -132,7 +134,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
 	}
 	for (uint32_t j = 0; j + 2 <= CHUNK; ++j) {
-		chain->dry_dw[j] = chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j];
+		chain->dry_dw[j] = (float)(chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j]);
 	}
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
@@ -230,23 +232,38 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
 {
 	/* Almost always every sample is finite: one vector pass tells. */
+	TgV4i bad4 = {0, 0, 0, 0};
+	const uint32_t m4 = m & ~3u;
 	int nonfinite = 0;
 	for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
 		const float *const x = in[ch] + off;
-		for (uint32_t i = 0; i < m; ++i) {
-			nonfinite |= (x[i] - x[i]) != 0.0f; /* NaN for NaN and +-Inf */
+		for (uint32_t i = 0; i < m4; i += 4) {
+			const TgV4f v = tg_v4_load(x + i);
+			bad4 |= (v - v) != 0.0f; /* NaN for NaN and +-Inf */
+		}
+		for (uint32_t i = m4; i < m; ++i) {
+			nonfinite |= (x[i] - x[i]) != 0.0f;
 		}
 	}
-	if (!nonfinite) {
+	if (!nonfinite && !tg_v4_any(bad4)) {
+		const TgV4f hi = tg_v4_set(INPUT_MAX), lo = tg_v4_set(-INPUT_MAX);
 		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
 			const float *const x = in[ch] + off;
 			float *const y = chain->in[ch];
-			for (uint32_t i = 0; i < m; ++i) {
+			for (uint32_t i = 0; i < m4; i += 4) {
+				tg_v4_store(y + i, tg_v4_max(lo, tg_v4_min(hi, tg_v4_load(x + i))));
+			}
+			for (uint32_t i = m4; i < m; ++i) {
 				const float v = x[i] > INPUT_MAX ? INPUT_MAX : x[i];
 				y[i] = v < -INPUT_MAX ? -INPUT_MAX : v;
 			}
 		}
-		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
+		if (chain->ramp.phase < 1.0) {
+			tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
+			chain->ramp_flat = 0;
+		} else {
+			chain->ramp_flat = 1; /* every gain is 1: ramp_gain is not filled */
+		}
 		return;
 	}
 	uint32_t done = 0;
@@ -268,6 +285,7 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 		}
 	}
 	tg_ramp_process(&chain->ramp, chain->ramp_gain + done, m - done);
+	chain->ramp_flat = 0;
 }
 
 /* The dry signal for bypass: the input itself, or the -6 dB sum for the
@@ -287,32 +305,31 @@ static void make_dry(TgChain *chain, uint32_t m)
 	}
 }
 
-/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y): four partial sums,
- * so it vectorises. */
-static double dry_weighted(const double *dw, const float *x, const float *y, uint32_t n)
+/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y), in four lanes. Float
+ * is enough: the result only places the bypass path's DC blocker, whose
+ * error then decays with it (about -120 dB of the signal). */
+static double dry_weighted(const float *dw, const float *x, const float *y, uint32_t n)
 {
-	double acc4[4] = {0.0, 0.0, 0.0, 0.0};
-	uint32_t i = 0;
+	TgV4f acc = {0.0f, 0.0f, 0.0f, 0.0f};
+	const uint32_t n4 = n & ~3u;
+	double tail = 0.0;
 	if (y) {
-		for (; i + 4 <= n; i += 4) {
-			for (uint32_t l = 0; l < 4; ++l) {
-				acc4[l] += dw[i + l] * (0.5 * ((double)x[i + l] + (double)y[i + l]));
-			}
+		const TgV4f half = tg_v4_set(0.5f);
+		for (uint32_t i = 0; i < n4; i += 4) {
+			acc += tg_v4_load(dw + i) * (half * (tg_v4_load(x + i) + tg_v4_load(y + i)));
 		}
-		for (; i < n; ++i) {
-			acc4[0] += dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
+		for (uint32_t i = n4; i < n; ++i) {
+			tail += (double)dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
 		}
 	} else {
-		for (; i + 4 <= n; i += 4) {
-			for (uint32_t l = 0; l < 4; ++l) {
-				acc4[l] += dw[i + l] * (double)x[i + l];
-			}
+		for (uint32_t i = 0; i < n4; i += 4) {
+			acc += tg_v4_load(dw + i) * tg_v4_load(x + i);
 		}
-		for (; i < n; ++i) {
-			acc4[0] += dw[i] * (double)x[i];
+		for (uint32_t i = n4; i < n; ++i) {
+			tail += (double)dw[i] * (double)x[i];
 		}
 	}
-	return (acc4[0] + acc4[1]) + (acc4[2] + acc4[3]);
+	return (double)tg_h_sum(acc) + tail;
 }
 
 /* While fully enabled the dry signal is not heard, but its DC blocker must
@@ -326,7 +343,7 @@ static void track_dry(TgChain *chain, uint32_t m)
 		return;
 	}
 	const double *const w = chain->dry_w;
-	const double *const dw = chain->dry_dw + CHUNK - m;
+	const float *const dw = chain->dry_dw + CHUNK - m;
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
 		const float *const x = chain->in[ch];
 		const float *const y = chain->sum ? chain->in[1] : NULL;
@@ -379,28 +396,41 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 		track_dry(chain, m);
 	}
 
-	float *const wet[2] = {chain->wet[0], chain->wet[1]};
-	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
-	tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], wet[1], m);
+	/* As a twin only the first output's mix is made and filtered. */
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
+	float *const wet[2] = {chain->wet[0], chain->wet[1]};
+	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
+	tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], chain->twin ? NULL : wet[1], m);
 	tg_filter_process(&chain->filter, wet, n_run, m);
 
 	/* While bypassed the volume waits at no more than unity, so enabling
 	 * again never jumps over the level just heard: it rises at rise_db_s. */
 	const double vol_to = enable > 0.0f || chain->vol_to < 1.0f ? chain->vol_to : 1.0;
-	const float *const ramp = chain->ramp_gain;
+	float *const ramp = chain->ramp_gain;
 	if (!dry_heard && chain->volume.value == vol_to) {
-		/* Settled: one gain for the chunk. */
+		/* Settled: one gain for the chunk, none at all at unity once the
+		 * soft start is over. */
 		const float vol = (float)vol_to;
 		for (uint32_t ch = 0; ch < n_run; ++ch) {
 			float *const w = wet[ch];
-			for (uint32_t i = 0; i < m; ++i) {
-				w[i] = ramp[i] * vol * w[i];
+			if (!chain->ramp_flat) {
+				for (uint32_t i = 0; i < m; ++i) {
+					w[i] = ramp[i] * vol * w[i];
+				}
+			} else if (vol != 1.0f) {
+				for (uint32_t i = 0; i < m; ++i) {
+					w[i] = vol * w[i];
+				}
 			}
 		}
 		limit(chain, out, off, m, meter);
 		return;
+	}
+	if (chain->ramp_flat) {
+		for (uint32_t i = 0; i < m; ++i) {
+			ramp[i] = 1.0f;
+		}
 	}
 	for (uint32_t i = 0; i < m; ++i) {
 		const float vol = (float)tg_glide_next(&chain->volume, vol_to);

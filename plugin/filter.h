@@ -61,6 +61,27 @@ void tg_dc_reset(TgDcBlock *dc);
 /** Filter n samples of channel ch in place. */
 void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n);
 
+/* The steady cascade (DC blocker and K sections) as a block state-space
+ * system over TG_BLK frames: the state is packed as u1, d1, d2 (the DC
+ * blocker's last input and last two outputs), then y1, y2 of each section,
+ * 3 + 2K values. A block's outputs and the inner state after it are matrix
+ * products of the state before it and the block's inputs, so the frame-to-
+ * frame feedback becomes one short chain per block. */
+#define TG_BLK 8
+#define TG_BLK_NS 11
+
+typedef struct {
+	double cy[TG_BLK_NS][TG_BLK]; /* outputs from each state value */
+	double dy[TG_BLK][TG_BLK];    /* outputs from each input frame */
+	double at[TG_BLK_NS][TG_BLK]; /* state d1 .. (section K-1's y2) from each state value */
+	double bt[TG_BLK][TG_BLK];    /* the same from each input frame */
+} TgFilterBlock;
+
+/* How the steady cascade runs: frame by frame, in blocks with portable
+ * vectors, or in blocks with AVX2 and FMA (chosen at init when the CPU has
+ * them). */
+typedef enum { TG_FILTER_SCALAR, TG_FILTER_BLOCK, TG_FILTER_BLOCK_AVX2 } TgFilterKernel;
+
 typedef struct {
 	double rate;
 	double glide;    /* one-pole coefficient for log-frequency and Q glides */
@@ -69,6 +90,10 @@ typedef struct {
 	int steady; /* every section settled, fully in or out */
 	TgDcBlock dc;
 	TgButterworth hpf, lpf;
+	TgFilterKernel kernel;
+	int blk_k;     /* sections the block matrices were made for; -1: none */
+	uint32_t warm; /* steady frames run one by one since the last change */
+	TgFilterBlock blk;
 } TgFilter;
 
 void tg_filter_init(TgFilter *f, double rate, uint32_t n_ch);
@@ -77,6 +102,11 @@ void tg_filter_init(TgFilter *f, double rate, uint32_t n_ch);
  * order is 0 (off), 2 or 4; freq is clamped to 0.45 of the sample rate. */
 void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
                    int lpf_order, int jump);
+
+/** Use kernel k for the steady cascade; 0 when this CPU or build cannot
+ * (then the choice stays). For tests and benchmarks: init picks the
+ * fastest. */
+int tg_filter_use(TgFilter *f, TgFilterKernel k);
 
 /** Clear all filter memory. */
 void tg_filter_reset(TgFilter *f);

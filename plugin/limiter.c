@@ -1,6 +1,8 @@
 /* tguard: peak and RMS current limiter in physical units. */
 #include "limiter.h"
 
+#include "simd.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,9 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 		lim->sub *= 2;
 	}
 	lim->win = lim->latency - lim->sub + 2;
+	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
+		lim->count[k] = (double)(k + 1);
+	}
 	uint32_t hold = (uint32_t)lround(TG_HOLD_S * rate);
 	if (hold < lim->win) {
 		hold = lim->win;
@@ -104,7 +109,7 @@ static float clamp_frame(TgLimiter *lim, uint32_t i, float cf)
 {
 	float a = 0.0f;
 	int clamped = 0;
-	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+	for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 		float *const v = &lim->x[ch][i];
 		if (!(fabsf(*v) <= cf)) {
 			*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
@@ -128,7 +133,7 @@ static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, do
 	const double room = (b2 - (1.0 - alpha) * ms) / alpha;
 	const float sc = (float)((room > 0.0 ? sqrt(room) : 0.0) / i_a);
 	float an = 0.0f;
-	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
+	for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 		float *const v = &lim->x[ch][i];
 		*v *= sc;
 		an = fabsf(*v) > an ? fabsf(*v) : an;
@@ -234,6 +239,8 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	}
 	lim->base = 0;
 	lim->pend = 0;
+	lim->n_run = lim->n_ch;
+	lim->same = 0;
 	lim->rec_ms = 0.0;
 	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
 		lim->rec_i2[k] = 0.0;
@@ -273,32 +280,31 @@ static float thermal_gain(TgLimiter *lim, double lim2)
  * fade that ends exactly when the frame that needed it leaves the delay:
  * every value in the box is at most that frame's required gain, because
  * the hold window is longer than the box. The thermal gain goes the same
- * way, so the ripple of the heat estimate never modulates the signal. */
+ * way, so the ripple of the heat estimate never modulates the signal.
+ * sub is 4, 8 or 16, n_run 1 or 2: the loops work in fours, with four
+ * lanes of partial sums and extremes. */
 static inline __attribute__((always_inline)) void
-sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
+sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
+          const uint32_t n_run)
 {
 	const uint32_t ring = lim->cum_mask + 1;
-	const uint32_t n_ch = lim->n_ch;
 	float *const x0 = lim->x[0];
-	float *const x1 = lim->x[n_ch > 1 ? 1 : 0];
+	float *const x1 = lim->x[n_run > 1 ? 1 : 0];
 
 	lim->ceiling = glide_up(lim->ceiling, lim->ceiling_to, lim->rise_sub);
 	lim->irms = glide_up(lim->irms, lim->irms_to, lim->rise_sub);
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
-	/* sub is 4, 8 or 16: four lanes, so the maximum vectorises. */
-	float amax4[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+	TgV4f amax4 = {0.0f, 0.0f, 0.0f, 0.0f};
 	for (uint32_t k = 0; k < sub; k += 4) {
-		for (uint32_t l = 0; l < 4; ++l) {
-			const float a0 = fabsf(x0[s + k + l]), a1 = fabsf(x1[s + k + l]);
-			const float a = a0 > a1 ? a0 : a1;
-			amax4[l] = a > amax4[l] ? a : amax4[l];
+		TgV4f a = tg_v4_abs(tg_v4_load(x0 + s + k));
+		if (n_run > 1) {
+			a = tg_v4_max(a, tg_v4_abs(tg_v4_load(x1 + s + k)));
 		}
+		amax4 = tg_v4_max(a, amax4);
 	}
-	float amax = amax4[0] > amax4[1] ? amax4[0] : amax4[1];
-	amax = amax4[2] > amax ? amax4[2] : amax;
-	amax = amax4[3] > amax ? amax4[3] : amax;
+	const float amax = tg_h_max(amax4);
 	const float cm = (float)(c * HEADROOM);
 	float m = amax > cm ? cm / amax : 1.0f;
 	m = gt < m ? gt : m;
@@ -319,26 +325,28 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	lim->dq_tail = tail;
 	const double h = lim->dq_val[head & mask];
 
-	/* Release towards h (or drop to it), and the running sum of r. */
+	/* Release towards h (or drop to it), the running sum of r, and the box
+	 * average: the gain of each frame. While the heat rises faster than
+	 * the box can fade, the thermal gain also applies directly; in steady
+	 * state the held minimum is already lower, so this never modulates. */
 	const double d = lim->r < h ? lim->r - h : 0.0;
-	const double base = lim->cum_last;
+	const TgV2d base = {lim->cum_last, lim->cum_last};
 	double *const cw = lim->cum + (lim->t & lim->cum_mask);
 	const double *const cr = lim->cum + ((lim->t - lim->win) & lim->cum_mask);
 	const double inv_win = 1.0 / (double)lim->win;
-	float g[TG_SUB_MAX];
-	const double *const psum = lim->rel_psum;
-	double run[TG_SUB_MAX];
-	for (int32_t k = 0; k < (int32_t)sub; ++k) {
-		run[k] = base + (double)(k + 1) * h + d * psum[k];
-	}
-	memcpy(cw, run, sub * sizeof(double));
-	memcpy(cw + ring, run, sub * sizeof(double));
-	for (uint32_t k = 0; k < sub; ++k) {
-		const float avg = (float)((run[k] - cr[k]) * inv_win);
-		/* While the heat rises faster than the box can fade, the thermal
-		 * gain also applies directly; in steady state the held minimum
-		 * is already lower, so this never modulates. */
-		g[k] = gt < avg ? gt : avg;
+	const TgV4f gtv = {gt, gt, gt, gt};
+	TgV4f g[TG_SUB_MAX / 4];
+	for (uint32_t k = 0; k < sub; k += 4) {
+		const TgV2d r0 = (base + tg_v2_load(lim->count + k) * h) + d * tg_v2_load(lim->rel_psum + k);
+		const TgV2d r1 = (base + tg_v2_load(lim->count + k + 2) * h) + d * tg_v2_load(lim->rel_psum + k + 2);
+		memcpy(cw + k, &r0, sizeof(r0));
+		memcpy(cw + k + 2, &r1, sizeof(r1));
+		memcpy(cw + k + ring, &r0, sizeof(r0));
+		memcpy(cw + k + 2 + ring, &r1, sizeof(r1));
+		const TgV2d a0 = (r0 - tg_v2_load(cr + k)) * inv_win;
+		const TgV2d a1 = (r1 - tg_v2_load(cr + k + 2)) * inv_win;
+		const TgV4f avg = {(float)a0[0], (float)a0[1], (float)a1[0], (float)a1[1]};
+		g[k / 4] = tg_v4_min(gtv, avg);
 	}
 	lim->r = h + d * lim->rel_pow[sub - 1];
 	lim->cum_last = cw[sub - 1];
@@ -350,31 +358,27 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 		lim->cum_last -= CUM_REBASE;
 	}
 
-	/* Gain the audio that entered win - 1 frames before; clamp as a last
-	 * resort (never needed by construction, counted when it is). */
+	/* Gain the audio that entered win - 1 frames before; each frame's
+	 * largest |y| goes to the record. Clamp as a last resort (never needed
+	 * by construction, counted when it is). */
 	const uint32_t q = s - (lim->win - 1);
 	const float cf = float_at_most(c);
-	float a[TG_SUB_MAX];
-	uint32_t over = 0;
-	if (n_ch > 1) {
-		float *restrict const p0 = x0 + q, *restrict const p1 = x1 + q;
-		for (uint32_t k = 0; k < sub; ++k) {
-			const float y0 = p0[k] * g[k], y1 = p1[k] * g[k];
-			p0[k] = y0;
-			p1[k] = y1;
-			const float a0 = fabsf(y0), a1 = fabsf(y1);
-			a[k] = a0 > a1 ? a0 : a1;
-			over += !(a[k] <= cf); /* also catches NaN */
+	const TgV4f cfv = {cf, cf, cf, cf};
+	float *const a = lim->rec_a;
+	TgV4i over = {0, 0, 0, 0};
+	for (uint32_t k = 0; k < sub; k += 4) {
+		const TgV4f y0 = tg_v4_load(x0 + q + k) * g[k / 4];
+		tg_v4_store(x0 + q + k, y0);
+		TgV4f ak = tg_v4_abs(y0);
+		if (n_run > 1) {
+			const TgV4f y1 = tg_v4_load(x1 + q + k) * g[k / 4];
+			tg_v4_store(x1 + q + k, y1);
+			ak = tg_v4_max(ak, tg_v4_abs(y1));
 		}
-	} else {
-		for (uint32_t k = 0; k < sub; ++k) {
-			const float y0 = x0[q + k] * g[k];
-			x0[q + k] = y0;
-			a[k] = fabsf(y0);
-			over += !(a[k] <= cf);
-		}
+		tg_v4_store(a + k, ak);
+		over |= ~(ak <= cfv); /* also catches NaN */
 	}
-	if (over) {
+	if (tg_v4_any(over)) {
 		for (uint32_t k = 0; k < sub; ++k) {
 			a[k] = clamp_frame(lim, q + k, cf);
 		}
@@ -385,36 +389,30 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	 * otherwise the per-frame guard runs. */
 	const double alpha = lim->alpha, amps2 = lim->amps * lim->amps;
 	const double b2 = guard_bound2(lim2);
-	/* Four lanes of partial sums, so the reductions vectorise. */
-	float sq4[4] = {0}, wsq4[4] = {0}, apk4[4] = {0}, gmin4[4] = {1, 1, 1, 1};
+	TgV4f sq4 = {0.0f, 0.0f, 0.0f, 0.0f}, wsq4 = sq4, apk4 = sq4;
+	TgV4f gmin4 = {1.0f, 1.0f, 1.0f, 1.0f};
 	for (uint32_t k = 0; k < sub; k += 4) {
-		for (uint32_t l = 0; l < 4; ++l) {
-			const float a2 = a[k + l] * a[k + l];
-			sq4[l] += a2;
-			wsq4[l] += lim->heat_w[k + l] * a2;
-			apk4[l] = a[k + l] > apk4[l] ? a[k + l] : apk4[l];
-			gmin4[l] = g[k + l] < gmin4[l] ? g[k + l] : gmin4[l];
-		}
+		const TgV4f ak = tg_v4_load(a + k);
+		const TgV4f a2 = ak * ak;
+		sq4 += a2;
+		wsq4 += tg_v4_load(lim->heat_w + k) * a2;
+		apk4 = tg_v4_max(ak, apk4);
+		gmin4 = tg_v4_min(g[k / 4], gmin4);
 	}
-	const float sq = (sq4[0] + sq4[1]) + (sq4[2] + sq4[3]);
-	const float wsq = (wsq4[0] + wsq4[1]) + (wsq4[2] + wsq4[3]);
-	float apk = apk4[0] > apk4[1] ? apk4[0] : apk4[1];
-	apk = apk4[2] > apk ? apk4[2] : apk;
-	apk = apk4[3] > apk ? apk4[3] : apk;
-	float gmin = gmin4[0] < gmin4[1] ? gmin4[0] : gmin4[1];
-	gmin = gmin4[2] < gmin ? gmin4[2] : gmin;
-	gmin = gmin4[3] < gmin ? gmin4[3] : gmin;
+	const float sq = tg_h_sum(sq4);
+	float apk = tg_h_max(apk4);
+	float gmin = tg_h_min(gmin4);
 	lim->rec_ms = lim->ms;
 	lim->rec_amps = lim->amps;
 	lim->rec_alpha1 = alpha;
 	lim->rec_compact = 1;
 	if (lim->ms + alpha * amps2 * (double)sq * 1.0001 <= b2) {
-		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)wsq;
+		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)tg_h_sum(wsq4);
 	} else {
 		double ms = lim->ms;
 		apk = 0.0f;
 		for (uint32_t k = 0; k < sub; ++k) {
-			const float gs = g[k] * guard_frame(lim, q + k, ms, alpha, b2, &a[k]);
+			const float gs = g[k / 4][k % 4] * guard_frame(lim, q + k, ms, alpha, b2, &a[k]);
 			gmin = gs < gmin ? gs : gmin;
 			const double i_a = (double)a[k] * lim->amps;
 			ms += alpha * (i_a * i_a - ms);
@@ -422,7 +420,6 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 		}
 		lim->ms = ms;
 	}
-	memcpy(lim->rec_a, a, sub * sizeof(float));
 	lim->last_gmin = gmin;
 	lim->last_peak = (float)((double)apk * lim->amps);
 	if (meter) {
@@ -431,30 +428,62 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub)
 	}
 }
 
+/* Both inputs are the same buffer once the chain runs one channel for
+ * both: after a whole delay of that, the two histories are equal too, so
+ * one channel is limited and copied out twice. */
+static void track_twin(TgLimiter *lim, const float *const *in, uint32_t n)
+{
+	if (lim->n_ch < 2) {
+		return;
+	}
+	if (in[0] != in[1]) {
+		if (lim->n_run == 1) {
+			memcpy(lim->x[1], lim->x[0], lim->latency * sizeof(float));
+			lim->n_run = 2;
+		}
+		lim->same = 0;
+	} else if (lim->n_run == 2) {
+		/* Counted before this block: its history must be equal already. */
+		if (lim->same >= lim->latency) {
+			lim->n_run = 1;
+		} else {
+			lim->same = lim->same + n < lim->latency ? lim->same + n : lim->latency;
+		}
+	}
+}
+
 void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *out, uint32_t n,
                         TgLimiterMeter *meter)
 {
 	const uint32_t lat = lim->latency, sub = lim->sub, n_ch = lim->n_ch;
+	track_twin(lim, in, n);
+	const uint32_t n_run = lim->n_run;
 	for (uint32_t off = 0; off < n; off += TG_LIM_BLOCK) {
 		const uint32_t m = n - off < TG_LIM_BLOCK ? n - off : TG_LIM_BLOCK;
 		if (lim->base + lat + m > lim->mem_len) {
-			for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			for (uint32_t ch = 0; ch < n_run; ++ch) {
 				memmove(lim->mem[ch], lim->x[ch], lat * sizeof(float));
+			}
+			for (uint32_t ch = 0; ch < n_ch; ++ch) {
 				lim->x[ch] = lim->mem[ch];
 			}
 			lim->base = 0;
 		}
-		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		for (uint32_t ch = 0; ch < n_run; ++ch) {
 			memcpy(lim->x[ch] + lat, in[ch] + off, m * sizeof(float));
 		}
 		uint32_t s = lat - lim->pend;
-		if (sub == TG_SUB_MAX) { /* the usual case, from 44.1 kHz on */
+		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */
 			for (; s + TG_SUB_MAX <= lat + m; s += TG_SUB_MAX) {
-				sub_block(lim, s, meter, TG_SUB_MAX);
+				sub_block(lim, s, meter, TG_SUB_MAX, 1);
+			}
+		} else if (sub == TG_SUB_MAX) {
+			for (; s + TG_SUB_MAX <= lat + m; s += TG_SUB_MAX) {
+				sub_block(lim, s, meter, TG_SUB_MAX, 2);
 			}
 		} else {
 			for (; s + sub <= lat + m; s += sub) {
-				sub_block(lim, s, meter, sub);
+				sub_block(lim, s, meter, sub, n_run);
 			}
 		}
 		lim->pend = lat + m - s;
@@ -466,7 +495,9 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 		}
 		/* Out goes the oldest audio, all of it gained by now. */
 		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			memcpy(out[ch] + off, lim->x[ch], m * sizeof(float));
+			memcpy(out[ch] + off, lim->x[ch < n_run ? ch : 0], m * sizeof(float));
+		}
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
 			lim->x[ch] += m;
 		}
 		lim->base += m;

@@ -64,6 +64,7 @@ typedef struct {
 	/* Release: r[k] = h + d c^(k+1) within a sub-block. */
 	double rel_pow[TG_SUB_MAX];  /* c^(k+1) */
 	double rel_psum[TG_SUB_MAX]; /* sum of c^(j+1), j <= k */
+	double count[TG_SUB_MAX];    /* k + 1 */
 	double r;
 
 	/* Box average as differences of the running sum of r, kept twice over
@@ -81,6 +82,10 @@ typedef struct {
 	float *x[TG_LIMITER_MAX_CH];
 	uint32_t mem_len, base;
 	uint32_t pend;
+	/* Channels limited: 1 while both inputs have been one buffer for a
+	 * whole delay (the second output is then a copy), else n_ch. */
+	uint32_t n_run;
+	uint32_t same; /* frames the inputs have been one buffer, up to latency */
 
 	/* Limits, as gliding targets, stepped once per sub-block. */
 	double ceiling, irms, thermal;

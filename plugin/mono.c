@@ -53,6 +53,12 @@ static void mix(const TgMono *mono, const float *in_l, const float *in_r,
 {
 	const float m00 = mono->m[0][0], m01 = mono->m[0][1];
 	const float m10 = mono->m[1][0], m11 = mono->m[1][1];
+	if (!out_r) {
+		for (uint32_t i = 0; i < n; ++i) {
+			out_l[i] = m00 * in_l[i] + m01 * in_r[i];
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < n; ++i) {
 		const float l = in_l[i], r = in_r[i];
 		out_l[i] = m00 * l + m01 * r;
@@ -72,12 +78,12 @@ void tg_mono_process(TgMono *mono, const float *in_l, const float *in_r,
 				                t * (mono->target[o][c] - mono->from[o][c]);
 			}
 		}
-		mix(mono, in_l + i, in_r + i, out_l + i, out_r + i, 1);
+		mix(mono, in_l + i, in_r + i, out_l + i, out_r ? out_r + i : NULL, 1);
 		if (++mono->pos == mono->len) {
 			memcpy(mono->m, mono->target, sizeof(mono->m));
 		}
 	}
-	mix(mono, in_l + i, in_r + i, out_l + i, out_r + i, n - i);
+	mix(mono, in_l + i, in_r + i, out_l + i, out_r ? out_r + i : NULL, n - i);
 }
 
 int tg_mono_twin(const TgMono *mono)

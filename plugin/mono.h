@@ -37,7 +37,8 @@ void tg_mono_set(TgMono *mono, TgMonoMode mode, TgRoute route, int jump);
 /** Whether the matrix is settled with both outputs the same mix. */
 int tg_mono_twin(const TgMono *mono);
 
-/** out_l/out_r may alias in_l/in_r; in_r may equal in_l for a mono source. */
+/** out_l/out_r may alias in_l/in_r; in_r may equal in_l for a mono source.
+ * out_r may be NULL when only the first output is wanted (a twin). */
 void tg_mono_process(TgMono *mono, const float *in_l, const float *in_r,
                      float *out_l, float *out_r, uint32_t n);
 
