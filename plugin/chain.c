@@ -37,7 +37,7 @@ struct TgChain {
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
-	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], read forwards */
+	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
 	TgLimiter lim;
 	int twin; /* both outputs carry the same mix: filter one, copy it */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
@@ -136,6 +136,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	for (uint32_t j = 0; j + 2 <= CHUNK; ++j) {
 		chain->dry_dw[j] = (float)(chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j]);
 	}
+	chain->dry_dw[CHUNK - 1] = (float)chain->dry_w[0];
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -226,6 +227,12 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	memset(&chain->stats, 0, sizeof(chain->stats));
 }
 
+static inline float clamp_input(float v)
+{
+	const float u = v > INPUT_MAX ? INPUT_MAX : v;
+	return u < -INPUT_MAX ? -INPUT_MAX : u;
+}
+
 /* Copy the input, replacing non-finite samples by 0 and restarting the
  * soft start at each of them; the ramp gains for the chunk come out in
  * chain->ramp_gain. */
@@ -254,8 +261,7 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 				tg_v4_store(y + i, tg_v4_max(lo, tg_v4_min(hi, tg_v4_load(x + i))));
 			}
 			for (uint32_t i = m4; i < m; ++i) {
-				const float v = x[i] > INPUT_MAX ? INPUT_MAX : x[i];
-				y[i] = v < -INPUT_MAX ? -INPUT_MAX : v;
+				y[i] = clamp_input(x[i]);
 			}
 		}
 		if (chain->ramp.phase < 1.0) {
@@ -276,7 +282,7 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 				bad = 1;
 				++chain->stats.nonfinite_in;
 			}
-			chain->in[ch][i] = v > INPUT_MAX ? INPUT_MAX : (v < -INPUT_MAX ? -INPUT_MAX : v);
+			chain->in[ch][i] = clamp_input(v);
 		}
 		if (bad) {
 			tg_ramp_process(&chain->ramp, chain->ramp_gain + done, i - done);
@@ -336,23 +342,79 @@ static double dry_weighted(const float *dw, const float *x, const float *y, uint
  * be ready for a bypass: advance its state in closed form,
  * y1' = p^m y1 + b0 sum p^(m-1-k) (x[k] - x[k-1]), p = -a1. The sum is
  * w[0] v[m-1] - w[m-1] v[-1] + sum over k < m-1 of (w[m-1-k] - w[m-2-k]) v[k]:
- * no chain from one frame to the next. */
+ * no chain from one frame to the next, and one table of weights for all k. */
+static void dry_advance(TgChain *chain, const double *sums, const float *last, uint32_t m)
+{
+	const double *const w = chain->dry_w;
+	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
+		const double acc = sums[ch] - w[m - 1] * chain->dry_dc.x1[ch];
+		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
+		chain->dry_dc.x1[ch] = (double)last[ch];
+	}
+}
+
 static void track_dry(TgChain *chain, uint32_t m)
 {
 	if (m == 0) {
 		return;
 	}
-	const double *const w = chain->dry_w;
 	const float *const dw = chain->dry_dw + CHUNK - m;
+	double sums[2] = {0.0, 0.0};
+	float last[2] = {0.0f, 0.0f};
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
 		const float *const x = chain->in[ch];
 		const float *const y = chain->sum ? chain->in[1] : NULL;
-		const double last = y ? 0.5 * ((double)x[m - 1] + (double)y[m - 1]) : (double)x[m - 1];
-		const double acc = dry_weighted(dw, x, y, m - 1) + w[0] * last -
-		                   w[m - 1] * chain->dry_dc.x1[ch];
-		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
-		chain->dry_dc.x1[ch] = last;
+		sums[ch] = dry_weighted(dw, x, y, m);
+		last[ch] = y ? 0.5f * (x[m - 1] + y[m - 1]) : x[m - 1];
 	}
+	dry_advance(chain, sums, last, m);
+}
+
+/* The usual case in one pass over the host's input, for a twin with the
+ * dry signal unheard: check, clamp, track the dry DC blockers and mix. 0
+ * when a sample is not finite: nothing was kept, the general path runs. */
+static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
+{
+	const float *const l = in[0] + off, *const r = in[1] + off;
+	const float *const dw = chain->dry_dw + CHUNK - m;
+	float *const wet = chain->wet[0];
+	const TgV4f hi = tg_v4_set(INPUT_MAX), lo = tg_v4_set(-INPUT_MAX);
+	const TgV4f m0 = tg_v4_set(chain->mono.m[0][0]), m1 = tg_v4_set(chain->mono.m[0][1]);
+	TgV4f acc_l = {0.0f, 0.0f, 0.0f, 0.0f}, acc_r = acc_l;
+	TgV4i bad = {0, 0, 0, 0};
+	const uint32_t m4 = m & ~3u;
+	for (uint32_t i = 0; i < m4; i += 4) {
+		const TgV4f vl = tg_v4_load(l + i), vr = tg_v4_load(r + i);
+		bad |= ((vl - vl) != 0.0f) | ((vr - vr) != 0.0f); /* NaN for NaN and +-Inf */
+		const TgV4f cl = tg_v4_max(lo, tg_v4_min(hi, vl));
+		const TgV4f cr = tg_v4_max(lo, tg_v4_min(hi, vr));
+		const TgV4f w = tg_v4_load(dw + i);
+		acc_l += w * cl;
+		acc_r += w * cr;
+		tg_v4_store(wet + i, m0 * cl + m1 * cr);
+	}
+	double tail_l = 0.0, tail_r = 0.0;
+	int nonfinite = 0;
+	for (uint32_t i = m4; i < m; ++i) {
+		nonfinite |= (l[i] - l[i]) != 0.0f || (r[i] - r[i]) != 0.0f;
+		const float cl = clamp_input(l[i]), cr = clamp_input(r[i]);
+		tail_l += (double)dw[i] * (double)cl;
+		tail_r += (double)dw[i] * (double)cr;
+		wet[i] = chain->mono.m[0][0] * cl + chain->mono.m[0][1] * cr;
+	}
+	if (nonfinite || tg_v4_any(bad)) {
+		return 0;
+	}
+	const double sums[2] = {(double)tg_h_sum(acc_l) + tail_l, (double)tg_h_sum(acc_r) + tail_r};
+	const float last[2] = {clamp_input(l[m - 1]), clamp_input(r[m - 1])};
+	dry_advance(chain, sums, last, m);
+	if (chain->ramp.phase < 1.0) {
+		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
+		chain->ramp_flat = 0;
+	} else {
+		chain->ramp_flat = 1;
+	}
+	return 1;
 }
 
 /* Both outputs carry the same mix once the matrix has settled, the filters
@@ -386,22 +448,24 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
                           uint32_t off, uint32_t m, TgLimiterMeter *meter)
 {
 	const uint32_t n_out = chain->n_out;
-	sanitize_input(chain, in, off, m);
 	const float enable = chain->cur.enable;
 	float xf = chain->xf;
 	const int dry_heard = xf < 1.0f || enable < 1.0f;
-	if (dry_heard) {
-		make_dry(chain, m);
-	} else {
-		track_dry(chain, m);
-	}
-
 	/* As a twin only the first output's mix is made and filtered. */
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
 	float *const wet[2] = {chain->wet[0], chain->wet[1]};
-	const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
-	tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], chain->twin ? NULL : wet[1], m);
+	if (!chain->twin || !twin_input(chain, in, off, m)) {
+		sanitize_input(chain, in, off, m);
+		if (dry_heard) {
+			make_dry(chain, m);
+		} else {
+			track_dry(chain, m);
+		}
+		const float *const src_r = chain->n_in == 2 ? chain->in[1] : chain->in[0];
+		tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], chain->twin ? NULL : wet[1],
+		                m);
+	}
 	tg_filter_process(&chain->filter, wet, n_run, m);
 
 	/* While bypassed the volume waits at no more than unity, so enabling

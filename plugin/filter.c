@@ -468,6 +468,9 @@ __attribute__((target("avx2,fma"))) static void block_run_avx2(const TgFilterBlo
 static void cascade_run(TgFilter *f, uint32_t ch, TgSection *const *on, int K, float *x,
                         uint32_t n)
 {
+	if (n == 0) {
+		return;
+	}
 	switch (K) {
 	case 0:
 		cascade(&f->dc, ch, on, 0, x, n);
