@@ -518,6 +518,28 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 	limit(chain, out, off, m, meter);
 }
 
+/* 20 log10 g for the gain-reduction meter, within 1e-4 dB and without a
+ * libm call per block: g = m 2^e with m in [1, 2), and
+ * ln m = 2 atanh t = 2 (t + t^3/3 + t^5/5 + ...), t = (m - 1) / (m + 1) < 1/3,
+ * whose first five terms leave an error under 1e-6. Below floor_db (and for
+ * 0 or NaN) the floor. */
+static float meter_db(float g, float floor_db)
+{
+	if (!(g >= 1e-7f)) {
+		return floor_db;
+	}
+	uint32_t bits;
+	memcpy(&bits, &g, sizeof(bits));
+	const int e = (int)((bits >> 23) & 0xffu) - 127;
+	bits = (bits & 0x7fffffu) | 0x3f800000u;
+	float m;
+	memcpy(&m, &bits, sizeof(m));
+	const float t = (m - 1.0f) / (m + 1.0f), t2 = t * t;
+	const float ln_m =
+	    2.0f * t * (1.0f + t2 * (1.0f / 3.0f + t2 * (1.0f / 5.0f + t2 * (1.0f / 7.0f + t2 / 9.0f))));
+	return 8.6858896f * ((float)e * 0.69314718f + ln_m);
+}
+
 void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
                       uint32_t n, const TgParams *params, TgMeters *meters)
 {
@@ -543,7 +565,7 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	if (meters) {
 		const double ceiling = tg_limiter_ceiling(&chain->lim);
 		const float floor_db = tg_port_info[TG_P_GR_DB].min;
-		const float gr = meter.gain_min < 1.0f ? 20.0f * log10f(meter.gain_min) : 0.0f;
+		const float gr = meter.gain_min < 1.0f ? meter_db(meter.gain_min, floor_db) : 0.0f;
 		meters->latency = (float)chain->lim.latency;
 		meters->gr_db = gr > floor_db ? (gr < 0.0f ? gr : 0.0f) : floor_db;
 		meters->peak_ma = meter.peak_a * 1e3f;

@@ -428,6 +428,18 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	}
 }
 
+/* Host blocks are often short: a vector loop, not a library call. */
+static void copy_frames(float *restrict dst, const float *restrict src, uint32_t n)
+{
+	const uint32_t n4 = n & ~3u;
+	for (uint32_t i = 0; i < n4; i += 4) {
+		tg_v4_store(dst + i, tg_v4_load(src + i));
+	}
+	for (uint32_t i = n4; i < n; ++i) {
+		dst[i] = src[i];
+	}
+}
+
 /* Both inputs are the same buffer once the chain runs one channel for
  * both: after a whole delay of that, the two histories are equal too, so
  * one channel is limited and copied out twice. */
@@ -470,7 +482,7 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 			lim->base = 0;
 		}
 		for (uint32_t ch = 0; ch < n_run; ++ch) {
-			memcpy(lim->x[ch] + lat, in[ch] + off, m * sizeof(float));
+			copy_frames(lim->x[ch] + lat, in[ch] + off, m);
 		}
 		uint32_t s = lat - lim->pend;
 		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */
@@ -495,7 +507,7 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 		}
 		/* Out goes the oldest audio, all of it gained by now. */
 		for (uint32_t ch = 0; ch < n_ch; ++ch) {
-			memcpy(out[ch] + off, lim->x[ch < n_run ? ch : 0], m * sizeof(float));
+			copy_frames(out[ch] + off, lim->x[ch < n_run ? ch : 0], m);
 		}
 		for (uint32_t ch = 0; ch < n_ch; ++ch) {
 			lim->x[ch] += m;
