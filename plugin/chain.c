@@ -544,8 +544,13 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
                       uint32_t n, const TgParams *params, TgMeters *meters)
 {
 #if defined(__SSE__)
+	/* Most hosts run with FTZ and DAZ on already: then the control
+	 * register, slow to write, is left alone. */
 	const unsigned int csr = _mm_getcsr();
-	_mm_setcsr(csr | TG_MXCSR_FTZ_DAZ);
+	const int set_csr = (csr & TG_MXCSR_FTZ_DAZ) != TG_MXCSR_FTZ_DAZ;
+	if (set_csr) {
+		_mm_setcsr(csr | TG_MXCSR_FTZ_DAZ);
+	}
 #endif
 	/* Controls rarely change between blocks: compare before clamping. */
 	if (memcmp(params, &chain->raw, sizeof(TgParams)) != 0) {
@@ -579,6 +584,8 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms);
 	}
 #if defined(__SSE__)
-	_mm_setcsr(csr);
+	if (set_csr) {
+		_mm_setcsr(csr);
+	}
 #endif
 }

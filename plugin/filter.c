@@ -361,7 +361,7 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
  * t = At s + Bt u, each as two partial sums so the chain from one block to
  * the next is short; the rest of the state is the last input and outputs.
  * NS is a constant in every instance, so the loops unroll. */
-#define TG_BLOCK_KERNEL(NAME, VT)                                                        \
+#define TG_BLOCK_KERNEL(NAME, VT, SHORT)                                                 \
 	static inline __attribute__((always_inline)) void NAME(                          \
 	    const TgFilterBlock *restrict m, double *restrict s, float *restrict x,          \
 	    uint32_t nblk, const int NS)                                                     \
@@ -369,6 +369,9 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 		enum { NV = (int)(TG_BLK * sizeof(double) / sizeof(VT)), L = TG_BLK / NV };  \
 		for (uint32_t b = 0; b < nblk; ++b, x += TG_BLK) {                          \
 			double u[TG_BLK], yo[TG_BLK], to[TG_BLK];                           \
+			if (SHORT) {                                                         \
+				TG_OPAQUE(m);                                                \
+			}                                                                    \
 			VT y[2][NV], t[2][NV];                                               \
 			for (int i = 0; i < TG_BLK; ++i) {                                   \
 				u[i] = x[i];                                                 \
@@ -412,55 +415,65 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 		}                                                                            \
 	}
 
+/* For a few blocks the matrices are read from memory in every block:
+ * hoisted out of the loop they do not fit in registers, and the compiler
+ * copies them all to the stack before the first block (most of the work
+ * for a short host block). An empty asm that may change the pointer keeps
+ * the loads in. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TG_OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define TG_OPAQUE(p) ((void)0)
+#endif
+
+/* Each kernel instance has NS fixed; short runs (a few blocks) keep the
+ * matrix loads in the loop. */
+#define TG_BLOCK_SWITCH(KERNEL)                          \
+	switch (K) {                                     \
+	case 0:                                          \
+		KERNEL(m, s, x, nblk, 3);                \
+		break;                                   \
+	case 1:                                          \
+		KERNEL(m, s, x, nblk, 5);                \
+		break;                                   \
+	case 2:                                          \
+		KERNEL(m, s, x, nblk, 7);                \
+		break;                                   \
+	case 3:                                          \
+		KERNEL(m, s, x, nblk, 9);                \
+		break;                                   \
+	default:                                         \
+		KERNEL(m, s, x, nblk, 11);               \
+		break;                                   \
+	}
+
 typedef double TgV2d __attribute__((vector_size(16)));
-TG_BLOCK_KERNEL(block_v2, TgV2d)
+TG_BLOCK_KERNEL(block_v2, TgV2d, 0)
+TG_BLOCK_KERNEL(block_v2_short, TgV2d, 1)
 
 static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk, int K)
 {
-	switch (K) {
-	case 0:
-		block_v2(m, s, x, nblk, 3);
-		break;
-	case 1:
-		block_v2(m, s, x, nblk, 5);
-		break;
-	case 2:
-		block_v2(m, s, x, nblk, 7);
-		break;
-	case 3:
-		block_v2(m, s, x, nblk, 9);
-		break;
-	default:
-		block_v2(m, s, x, nblk, 11);
-		break;
+	if (nblk <= 4) {
+		TG_BLOCK_SWITCH(block_v2_short)
+	} else {
+		TG_BLOCK_SWITCH(block_v2)
 	}
 }
 
 #if defined(TG_FILTER_X86)
 typedef double TgV4d __attribute__((vector_size(32)));
-TG_BLOCK_KERNEL(block_v4, TgV4d)
+TG_BLOCK_KERNEL(block_v4, TgV4d, 0)
+TG_BLOCK_KERNEL(block_v4_short, TgV4d, 1)
 
 /* The same in AVX2 with FMA (the Makefile lets the compiler contract
  * products and sums: half the operations, and one rounding fewer). */
 __attribute__((target("avx2,fma"))) static void block_run_avx2(const TgFilterBlock *m, double *s,
                                                                float *x, uint32_t nblk, int K)
 {
-	switch (K) {
-	case 0:
-		block_v4(m, s, x, nblk, 3);
-		break;
-	case 1:
-		block_v4(m, s, x, nblk, 5);
-		break;
-	case 2:
-		block_v4(m, s, x, nblk, 7);
-		break;
-	case 3:
-		block_v4(m, s, x, nblk, 9);
-		break;
-	default:
-		block_v4(m, s, x, nblk, 11);
-		break;
+	if (nblk <= 4) {
+		TG_BLOCK_SWITCH(block_v4_short)
+	} else {
+		TG_BLOCK_SWITCH(block_v4)
 	}
 }
 #endif
