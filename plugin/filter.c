@@ -19,6 +19,7 @@
 #define Q_BW4_B 1.30656296487637653
 
 static int all_steady(const TgFilter *f);
+static void leave_packed(TgFilter *f);
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate)
 {
@@ -84,6 +85,7 @@ static void butterworth_set(TgButterworth *b, double freq, int order, int jump, 
 
 void tg_filter_reset(TgFilter *f)
 {
+	f->packed = 0;
 	f->warm = 0;
 	tg_dc_reset(&f->dc);
 	for (int i = 0; i < 2; ++i) {
@@ -127,6 +129,7 @@ int tg_filter_use(TgFilter *f, TgFilterKernel k)
 void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
                    int lpf_order, int jump)
 {
+	leave_packed(f);
 	const double top = 0.45 * f->rate;
 	butterworth_set(&f->hpf, hpf_hz < top ? hpf_hz : top, hpf_order, jump, f->rate);
 	butterworth_set(&f->lpf, lpf_hz < top ? lpf_hz : top, lpf_order, jump, f->rate);
@@ -279,6 +282,21 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 	for (int k = 0; k < K; ++k) {
 		sec[k]->st[ch] = s[k];
 	}
+}
+
+static void sections(TgFilter *f, TgSection **all);
+
+/* The sections fully in, in order; their number. */
+static int steady_sections(TgFilter *f, TgSection **all, TgSection **on)
+{
+	sections(f, all);
+	int K = 0;
+	for (int k = 0; k < 4; ++k) {
+		if (all[k]->mix == 1.0) {
+			on[K++] = all[k];
+		}
+	}
+	return K;
 }
 
 /* ---- The steady cascade in blocks (see TgFilterBlock) ---- */
@@ -503,38 +521,72 @@ static void cascade_run(TgFilter *f, uint32_t ch, TgSection *const *on, int K, f
 	}
 }
 
+/* While steady in blocks the packed state is the filter's memory; the
+ * sections' own state is written back when anything else needs it. */
+static void leave_packed(TgFilter *f)
+{
+	if (!f->packed) {
+		return;
+	}
+	TgSection *all[4], *on[4];
+	const int K = steady_sections(f, all, on);
+	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+		unpack(f, on, K, ch, f->ps[ch]);
+	}
+	f->packed = 0;
+}
+
 /* Steady: the first frames after a change run one by one, until every
  * section's input memory is the previous stage's output memory (a section
- * being blended in had a mixed output); then whole blocks, then the rest. */
+ * being blended in had a mixed output); then the state is packed, and runs
+ * in whole blocks, the rest frame by frame. */
 static void steady_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n,
                            TgSection *const *on, int K)
 {
-	uint32_t head = f->warm < 2 ? 2 - f->warm : 0;
-	head = f->kernel == TG_FILTER_SCALAR || head > n ? n : head;
-	const uint32_t nblk = (n - head) / TG_BLK;
-	if (nblk > 0 && f->blk_k != K) {
-		block_design(f, on, K);
+	if (f->kernel == TG_FILTER_SCALAR) {
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			cascade_run(f, ch, on, K, buf[ch], n);
+		}
+		return;
 	}
+	uint32_t head = 0;
+	if (!f->packed) {
+		head = f->warm < 2 ? 2 - f->warm : 0;
+		head = head < n ? head : n;
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			cascade_run(f, ch, on, K, buf[ch], head);
+		}
+		f->warm += head;
+		if (f->warm < 2) {
+			return;
+		}
+		if (f->blk_k != K) {
+			block_design(f, on, K);
+		}
+		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+			pack(f, on, K, ch, f->ps[ch]);
+		}
+		f->packed = 1;
+	}
+	const uint32_t nblk = (n - head) / TG_BLK;
+	const uint32_t done = head + nblk * TG_BLK;
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {
 		float *const x = buf[ch];
-		cascade_run(f, ch, on, K, x, head);
+		double *const ps = f->ps[ch];
 		if (nblk > 0) {
-			double s[TG_BLK_NS];
-			pack(f, on, K, ch, s);
 #if defined(TG_FILTER_X86)
 			if (f->kernel == TG_FILTER_BLOCK_AVX2) {
-				block_run_avx2(&f->blk, s, x + head, nblk, K);
+				block_run_avx2(&f->blk, ps, x + head, nblk, K);
 			} else
 #endif
 			{
-				block_run(&f->blk, s, x + head, nblk, K);
+				block_run(&f->blk, ps, x + head, nblk, K);
 			}
-			unpack(f, on, K, ch, s);
 		}
-		const uint32_t done = head + nblk * TG_BLK;
-		cascade_run(f, ch, on, K, x + done, n - done);
+		for (uint32_t i = done; i < n; ++i) {
+			x[i] = (float)packed_step(&f->dc, on, K, ps, (double)x[i]);
+		}
 	}
-	f->warm = f->warm + head < 2 ? f->warm + head : 2;
 }
 
 static void sections(TgFilter *f, TgSection **all)
@@ -556,13 +608,7 @@ int tg_filter_steady(const TgFilter *f) { return f->steady; }
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {
 	TgSection *all[4], *on[4];
-	sections(f, all);
-	int K = 0;
-	for (int k = 0; k < 4; ++k) {
-		if (all[k]->mix == 1.0) {
-			on[K++] = all[k];
-		}
-	}
+	const int K = steady_sections(f, all, on);
 	if (!f->steady) {
 		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
 			tg_dc_process(&f->dc, buf[ch], ch, n);
@@ -579,6 +625,7 @@ void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n
 
 int tg_filter_twin_ready(TgFilter *f)
 {
+	leave_packed(f);
 	TgSection *all[4];
 	sections(f, all);
 	double d = fabs(f->dc.x1[0] - f->dc.x1[1]) + fabs(f->dc.y1[0] - f->dc.y1[1]);
@@ -592,6 +639,7 @@ int tg_filter_twin_ready(TgFilter *f)
 
 void tg_filter_twin(TgFilter *f)
 {
+	leave_packed(f);
 	TgSection *all[4];
 	sections(f, all);
 	f->dc.x1[1] = f->dc.x1[0];

@@ -93,6 +93,8 @@ typedef struct {
 	TgFilterKernel kernel;
 	int blk_k;     /* sections the block matrices were made for; -1: none */
 	uint32_t warm; /* steady frames run one by one since the last change */
+	int packed;    /* the memory is in ps, not in the sections */
+	double ps[TG_FILTER_MAX_CH][TG_BLK_NS];
 	TgFilterBlock blk;
 } TgFilter;
 

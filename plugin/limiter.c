@@ -217,6 +217,7 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 {
 	lim->ceiling = INFINITY;
+	lim->cf_of = NAN;
 	lim->irms = INFINITY;
 	set_params(lim, p);
 	lim->thermal = 1.0;
@@ -362,7 +363,11 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	 * largest |y| goes to the record. Clamp as a last resort (never needed
 	 * by construction, counted when it is). */
 	const uint32_t q = s - (lim->win - 1);
-	const float cf = float_at_most(c);
+	if (c != lim->cf_of) { /* nextafterf is a library call: once per ceiling */
+		lim->cf_of = c;
+		lim->cf = float_at_most(c);
+	}
+	const float cf = lim->cf;
 	const TgV4f cfv = {cf, cf, cf, cf};
 	float *const a = lim->rec_a;
 	TgV4i over = {0, 0, 0, 0};
@@ -428,15 +433,16 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	}
 }
 
-/* Host blocks are often short: a vector loop, not a library call. */
+/* Host blocks are often short: whole sub-blocks as fixed-size copies the
+ * compiler inlines (a plain loop becomes a library call), then the rest. */
 static void copy_frames(float *restrict dst, const float *restrict src, uint32_t n)
 {
-	const uint32_t n4 = n & ~3u;
-	for (uint32_t i = 0; i < n4; i += 4) {
-		tg_v4_store(dst + i, tg_v4_load(src + i));
+	uint32_t i = 0;
+	for (; i + TG_SUB_MAX <= n; i += TG_SUB_MAX) {
+		memcpy(dst + i, src + i, TG_SUB_MAX * sizeof(float));
 	}
-	for (uint32_t i = n4; i < n; ++i) {
-		dst[i] = src[i];
+	if (i < n) {
+		memcpy(dst + i, src + i, (n - i) * sizeof(float));
 	}
 }
 

@@ -91,6 +91,8 @@ typedef struct {
 	double ceiling, irms, thermal;
 	double ceiling_to, irms_to;
 	double rise_sub;  /* per sub-block multiplier for rising limits */
+	double cf_of;     /* the ceiling cf was made for */
+	float cf;         /* the largest float not above it: the final clamp */
 	double amps;      /* A per unit sample: vfs / z */
 
 	/* Thermal state: the mean square current, A^2, counted as a sub-block
