@@ -11,6 +11,7 @@ void tg_ramp_set_time(TgRamp *ramp, double rate, double seconds)
 		ramp->frame = ramp->frame * ramp->step / step;
 	}
 	ramp->step = step;
+	ramp->len = 1.0 / step;
 }
 
 void tg_ramp_restart(TgRamp *ramp)
@@ -46,8 +47,8 @@ void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n)
 	uint32_t k = 0;
 	if (ramp->phase < 1.0) {
 		/* Frames left before the phase reaches 1. */
-		const double left = ceil((1.0 / ramp->step) - ramp->frame);
-		k = left < (double)n ? (left > 0.0 ? (uint32_t)left : 0) : n;
+		const double left = ramp->len - ramp->frame;
+		k = left >= (double)n ? n : (left > 0.0 ? (uint32_t)ceil(left) : 0);
 		const double f0 = ramp->frame, step = ramp->step;
 		/* Within [0, 1) the polynomial stays inside (0, 1) (checked on
 		 * 2e7 points), so no clamp is needed; the very first gain is

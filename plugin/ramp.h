@@ -14,6 +14,7 @@
 typedef struct {
 	double phase; /* 0 .. 1 */
 	double step;  /* phase increment per frame */
+	double len;   /* 1 / step: the ramp's length in frames */
 	double frame; /* frames since the start, a whole number */
 } TgRamp;
 
