@@ -245,8 +245,8 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 	for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
 		const float *const x = in[ch] + off;
 		for (uint32_t i = 0; i < m4; i += 4) {
-			const TgV4f v = tg_v4_load(x + i);
-			bad4 |= (v - v) != 0.0f; /* NaN for NaN and +-Inf */
+			const TgV4f v = tg_v4_load(x + i) * 0.0f; /* NaN for NaN and +-Inf */
+			bad4 |= v != v;
 		}
 		for (uint32_t i = m4; i < m; ++i) {
 			nonfinite |= (x[i] - x[i]) != 0.0f;
@@ -385,7 +385,8 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 	const uint32_t m4 = m & ~3u;
 	for (uint32_t i = 0; i < m4; i += 4) {
 		const TgV4f vl = tg_v4_load(l + i), vr = tg_v4_load(r + i);
-		bad |= ((vl - vl) != 0.0f) | ((vr - vr) != 0.0f); /* NaN for NaN and +-Inf */
+		const TgV4f z = vl * 0.0f + vr * 0.0f; /* NaN for NaN and +-Inf */
+		bad |= z != z;
 		const TgV4f cl = tg_v4_max(lo, tg_v4_min(hi, vl));
 		const TgV4f cr = tg_v4_max(lo, tg_v4_min(hi, vr));
 		const TgV4f w = tg_v4_load(dw + i);

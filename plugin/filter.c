@@ -608,6 +608,11 @@ int tg_filter_steady(const TgFilter *f) { return f->steady; }
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {
 	TgSection *all[4], *on[4];
+	if (f->packed && n % TG_BLK == 0) {
+		/* The usual case: nothing but blocks, no sections to look at. */
+		steady_process(f, buf, n_ch, n, NULL, f->blk_k);
+		return;
+	}
 	const int K = steady_sections(f, all, on);
 	if (!f->steady) {
 		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
