@@ -15,9 +15,9 @@
 typedef enum { TG_LOWPASS, TG_HIGHPASS } TgPass;
 
 /* One second-order section: designed in double (RBJ audio EQ cookbook),
- * run as direct form I, whose feedback from one frame to the next is one
- * multiply and one add (transposed form II has two adds): the filters run
- * at the speed of that chain. In double the forms are equally quiet. */
+ * run as direct form I while it glides (one multiply and one add from one
+ * frame to the next; in double the forms are equally quiet), and as part
+ * of the block system below once everything has settled. */
 typedef struct {
 	double b0, b1, b2, a1, a2;
 } TgBiquadCoefs;
