@@ -379,7 +379,7 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
  * t = At s + Bt u, each as two partial sums so the chain from one block to
  * the next is short; the rest of the state is the last input and outputs.
  * NS is a constant in every instance, so the loops unroll. */
-#define TG_BLOCK_KERNEL(NAME, VT, SHORT)                                                 \
+#define TG_BLOCK_KERNEL(NAME, VT, FT, SHORT)                                             \
 	static inline __attribute__((always_inline)) void NAME(                          \
 	    const TgFilterBlock *restrict m, double *restrict s, float *restrict x,          \
 	    uint32_t nblk, const int NS)                                                     \
@@ -391,8 +391,11 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 				TG_OPAQUE(m);                                                \
 			}                                                                    \
 			VT y[2][NV], t[2][NV];                                               \
-			for (int i = 0; i < TG_BLK; ++i) {                                   \
-				u[i] = x[i];                                                 \
+			for (int v = 0; v < NV; ++v) {                                       \
+				FT f;                                                        \
+				memcpy(&f, x + v * L, sizeof(FT));                           \
+				const VT d = __builtin_convertvector(f, VT);                 \
+				memcpy(&u[v * L], &d, sizeof(VT));                           \
 			}                                                                    \
 			for (int v = 0; v < 2 * NV; ++v) {                                   \
 				y[v / NV][v % NV] = (VT){0};                                 \
@@ -418,8 +421,10 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 			}                                                                    \
 			for (int v = 0; v < NV; ++v) {                                       \
 				const VT ys = y[0][v] + y[1][v], ts = t[0][v] + t[1][v];     \
+				const FT f = __builtin_convertvector(ys, FT);                \
 				memcpy(&yo[v * L], &ys, sizeof(VT));                         \
 				memcpy(&to[v * L], &ts, sizeof(VT));                         \
+				memcpy(x + v * L, &f, sizeof(FT));                           \
 			}                                                                    \
 			s[0] = u[TG_BLK - 1];                                                \
 			for (int r = 0; r < NS - 3; ++r) {                                   \
@@ -427,9 +432,6 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 			}                                                                    \
 			s[NS - 2] = yo[TG_BLK - 1];                                          \
 			s[NS - 1] = yo[TG_BLK - 2];                                          \
-			for (int i = 0; i < TG_BLK; ++i) {                                   \
-				x[i] = (float)yo[i];                                         \
-			}                                                                    \
 		}                                                                            \
 	}
 
@@ -466,8 +468,9 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 	}
 
 typedef double TgV2d __attribute__((vector_size(16)));
-TG_BLOCK_KERNEL(block_v2, TgV2d, 0)
-TG_BLOCK_KERNEL(block_v2_short, TgV2d, 1)
+typedef float TgF2 __attribute__((vector_size(8)));
+TG_BLOCK_KERNEL(block_v2, TgV2d, TgF2, 0)
+TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgF2, 1)
 
 static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk, int K)
 {
@@ -480,8 +483,9 @@ static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk
 
 #if defined(TG_FILTER_X86)
 typedef double TgV4d __attribute__((vector_size(32)));
-TG_BLOCK_KERNEL(block_v4, TgV4d, 0)
-TG_BLOCK_KERNEL(block_v4_short, TgV4d, 1)
+typedef float TgF4 __attribute__((vector_size(16)));
+TG_BLOCK_KERNEL(block_v4, TgV4d, TgF4, 0)
+TG_BLOCK_KERNEL(block_v4_short, TgV4d, TgF4, 1)
 
 /* The same in AVX2 with FMA (the Makefile lets the compiler contract
  * products and sums: half the operations, and one rounding fewer). */
@@ -603,7 +607,6 @@ static int all_steady(const TgFilter *f)
 	       section_steady(&f->lpf.sec[0]) && section_steady(&f->lpf.sec[1]);
 }
 
-int tg_filter_steady(const TgFilter *f) { return f->steady; }
 
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {

@@ -119,7 +119,7 @@ void tg_filter_reset(TgFilter *f);
 void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n);
 
 /** Whether every section is settled, fully in or out. */
-int tg_filter_steady(const TgFilter *f);
+static inline int tg_filter_steady(const TgFilter *f) { return f->steady; }
 
 /** Whether the second channel's memory is within rounding of the first's,
  * so it can follow as a twin when both get the same input. */

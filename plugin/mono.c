@@ -85,9 +85,3 @@ void tg_mono_process(TgMono *mono, const float *in_l, const float *in_r,
 	}
 	mix(mono, in_l + i, in_r + i, out_l + i, out_r ? out_r + i : NULL, n - i);
 }
-
-int tg_mono_twin(const TgMono *mono)
-{
-	return mono->pos >= mono->len && mono->m[0][0] == mono->m[1][0] &&
-	       mono->m[0][1] == mono->m[1][1];
-}

@@ -35,7 +35,11 @@ void tg_mono_init(TgMono *mono, double rate);
 void tg_mono_set(TgMono *mono, TgMonoMode mode, TgRoute route, int jump);
 
 /** Whether the matrix is settled with both outputs the same mix. */
-int tg_mono_twin(const TgMono *mono);
+static inline int tg_mono_twin(const TgMono *mono)
+{
+	return mono->pos >= mono->len && mono->m[0][0] == mono->m[1][0] &&
+	       mono->m[0][1] == mono->m[1][1];
+}
 
 /** out_l/out_r may alias in_l/in_r; in_r may equal in_l for a mono source.
  * out_r may be NULL when only the first output is wanted (a twin). */
