@@ -378,7 +378,19 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 /* One block kernel per vector type: y = Cy s + Dy u and the inner state
  * t = At s + Bt u, each as two partial sums so the chain from one block to
  * the next is short; the rest of the state is the last input and outputs.
- * NS is a constant in every instance, so the loops unroll. */
+ * NS is a constant in every instance, so the loops unroll. TG_BLOCK_MAC
+ * adds one matrix pair times a vector of values to y and t. */
+#define TG_BLOCK_MAC(VT, YM, TM, V, N)                                                   \
+	for (int j = 0; j < (N); ++j) {                                                  \
+		for (int v = 0; v < NV; ++v) {                                           \
+			VT c, a;                                                         \
+			memcpy(&c, &(YM)[j][v * L], sizeof(VT));                         \
+			memcpy(&a, &(TM)[j][v * L], sizeof(VT));                         \
+			y[j & 1][v] += c * (V)[j];                                       \
+			t[j & 1][v] += a * (V)[j];                                       \
+		}                                                                        \
+	}
+
 #define TG_BLOCK_KERNEL(NAME, VT, FT, SHORT)                                             \
 	static inline __attribute__((always_inline)) void NAME(                          \
 	    const TgFilterBlock *restrict m, double *restrict s, float *restrict x,          \
@@ -401,24 +413,8 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 				y[v / NV][v % NV] = (VT){0};                                 \
 				t[v / NV][v % NV] = (VT){0};                                 \
 			}                                                                    \
-			for (int i = 0; i < TG_BLK; ++i) {                                   \
-				for (int v = 0; v < NV; ++v) {                               \
-					VT d, e;                                             \
-					memcpy(&d, &m->dy[i][v * L], sizeof(VT));            \
-					memcpy(&e, &m->bt[i][v * L], sizeof(VT));            \
-					y[i & 1][v] += d * u[i];                             \
-					t[i & 1][v] += e * u[i];                             \
-				}                                                            \
-			}                                                                    \
-			for (int j = 0; j < NS; ++j) {                                       \
-				for (int v = 0; v < NV; ++v) {                               \
-					VT c, a;                                             \
-					memcpy(&c, &m->cy[j][v * L], sizeof(VT));            \
-					memcpy(&a, &m->at[j][v * L], sizeof(VT));            \
-					y[j & 1][v] += c * s[j];                             \
-					t[j & 1][v] += a * s[j];                             \
-				}                                                            \
-			}                                                                    \
+			TG_BLOCK_MAC(VT, m->dy, m->bt, u, TG_BLK);                           \
+			TG_BLOCK_MAC(VT, m->cy, m->at, s, NS);                               \
 			for (int v = 0; v < NV; ++v) {                                       \
 				const VT ys = y[0][v] + y[1][v], ts = t[0][v] + t[1][v];     \
 				const FT f = __builtin_convertvector(ys, FT);                \
@@ -446,26 +442,33 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 #define TG_OPAQUE(p) ((void)0)
 #endif
 
-/* Each kernel instance has NS fixed; short runs (a few blocks) keep the
- * matrix loads in the loop. */
-#define TG_BLOCK_SWITCH(KERNEL)                          \
-	switch (K) {                                     \
-	case 0:                                          \
-		KERNEL(m, s, x, nblk, 3);                \
-		break;                                   \
-	case 1:                                          \
-		KERNEL(m, s, x, nblk, 5);                \
-		break;                                   \
-	case 2:                                          \
-		KERNEL(m, s, x, nblk, 7);                \
-		break;                                   \
-	case 3:                                          \
-		KERNEL(m, s, x, nblk, 9);                \
-		break;                                   \
-	default:                                         \
-		KERNEL(m, s, x, nblk, 11);               \
-		break;                                   \
+/* Calls F(k) with k = K as a constant, 0 to 4 sections, so that every
+ * cascade length is compiled with its own fixed loops. */
+#define TG_FOR_K(K, F)          \
+	switch (K) {            \
+	case 0:                 \
+		F(0);           \
+		break;          \
+	case 1:                 \
+		F(1);           \
+		break;          \
+	case 2:                 \
+		F(2);           \
+		break;          \
+	case 3:                 \
+		F(3);           \
+		break;          \
+	default:                \
+		F(4);           \
+		break;          \
 	}
+
+/* Short runs (a few blocks) keep the matrix loads in the loop. */
+#define TG_BLOCK_V2(k) block_v2(m, s, x, nblk, 3 + 2 * (k))
+#define TG_BLOCK_V2_SHORT(k) block_v2_short(m, s, x, nblk, 3 + 2 * (k))
+#define TG_BLOCK_V4(k) block_v4(m, s, x, nblk, 3 + 2 * (k))
+#define TG_BLOCK_V4_SHORT(k) block_v4_short(m, s, x, nblk, 3 + 2 * (k))
+#define TG_CASCADE(k) cascade(&f->dc, ch, on, (k), x, n)
 
 typedef double TgV2d __attribute__((vector_size(16)));
 typedef float TgF2 __attribute__((vector_size(8)));
@@ -475,9 +478,9 @@ TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgF2, 1)
 static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk, int K)
 {
 	if (nblk <= 4) {
-		TG_BLOCK_SWITCH(block_v2_short)
+		TG_FOR_K(K, TG_BLOCK_V2_SHORT)
 	} else {
-		TG_BLOCK_SWITCH(block_v2)
+		TG_FOR_K(K, TG_BLOCK_V2)
 	}
 }
 
@@ -493,9 +496,9 @@ __attribute__((target("avx2,fma"))) static void block_run_avx2(const TgFilterBlo
                                                                float *x, uint32_t nblk, int K)
 {
 	if (nblk <= 4) {
-		TG_BLOCK_SWITCH(block_v4_short)
+		TG_FOR_K(K, TG_BLOCK_V4_SHORT)
 	} else {
-		TG_BLOCK_SWITCH(block_v4)
+		TG_FOR_K(K, TG_BLOCK_V4)
 	}
 }
 #endif
@@ -506,23 +509,7 @@ static void cascade_run(TgFilter *f, uint32_t ch, TgSection *const *on, int K, f
 	if (n == 0) {
 		return;
 	}
-	switch (K) {
-	case 0:
-		cascade(&f->dc, ch, on, 0, x, n);
-		break;
-	case 1:
-		cascade(&f->dc, ch, on, 1, x, n);
-		break;
-	case 2:
-		cascade(&f->dc, ch, on, 2, x, n);
-		break;
-	case 3:
-		cascade(&f->dc, ch, on, 3, x, n);
-		break;
-	default:
-		cascade(&f->dc, ch, on, 4, x, n);
-		break;
-	}
+	TG_FOR_K(K, TG_CASCADE)
 }
 
 /* While steady in blocks the packed state is the filter's memory; the
