@@ -219,8 +219,6 @@ TEST filter_changes_glide(void)
 	PASS();
 }
 
-/* ---- ramp and glides ---- */
-
 /* The block kernels compute the steady cascade of the scalar one: for every
  * number of sections, for blocks of every length (tails, one frame, and
  * settings changed in between), and in both channels. */
@@ -285,6 +283,51 @@ TEST filter_block_kernels_match_scalar(void)
 	free(y);
 	PASS();
 }
+
+/* A twin runs one channel of the packed block state and is copied back
+ * when the second channel runs again: both then continue exactly as two
+ * channels that were never twinned. */
+TEST filter_twin_follows_first_channel(void)
+{
+	const uint32_t n = 9600, len = 64;
+	float *x = malloc(n * sizeof(float));
+	float *a0 = malloc(n * sizeof(float)), *a1 = malloc(n * sizeof(float));
+	float *b0 = malloc(n * sizeof(float)), *b1 = malloc(n * sizeof(float));
+	tg_sig_pink(x, n, 0.5, 13);
+	memcpy(a0, x, n * sizeof(float));
+	memcpy(a1, x, n * sizeof(float));
+	memcpy(b0, x, n * sizeof(float));
+	memcpy(b1, x, n * sizeof(float));
+	TgFilter a, b;
+	tg_filter_init(&a, 48000.0, 2);
+	tg_filter_init(&b, 48000.0, 2);
+	tg_filter_set(&a, 120.0, 4, 9000.0, 2, 1);
+	tg_filter_set(&b, 120.0, 4, 9000.0, 2, 1);
+	int twinned = 0;
+	for (uint32_t off = 0; off < n; off += len) {
+		const uint32_t k = off / len;
+		if (k == 40 || k == 100) { /* twin: the memories agree */
+			ASSERT(tg_filter_twin_ready(&a));
+			tg_filter_twin(&a);
+			twinned = 1;
+		} else if (k == 70) { /* the second channel again */
+			tg_filter_twin(&a);
+			twinned = 0;
+		}
+		float *pa[2] = {a0 + off, a1 + off}, *pb[2] = {b0 + off, b1 + off};
+		tg_filter_process(&a, pa, twinned ? 1 : 2, len);
+		tg_filter_process(&b, pb, 2, len);
+		if (twinned) {
+			memcpy(a1 + off, a0 + off, len * sizeof(float));
+		}
+	}
+	ASSERT_EQ(0, memcmp(a0, b0, n * sizeof(float)));
+	ASSERT_EQ(0, memcmp(a1, b1, n * sizeof(float)));
+	free(x), free(a0), free(a1), free(b0), free(b1);
+	PASS();
+}
+
+/* ---- ramp and glides ---- */
 
 TEST ramp_shape(void)
 {
@@ -467,13 +510,11 @@ TEST limiter_peak_and_rms_invariants(void)
 	PASS();
 }
 
-/* The thermal stage with nothing else in the way, by the formula. */
 /* One buffer for both inputs lets the limiter run one channel and copy it:
  * the output must be that of two equal channels, bit for bit, through
  * switches between one and two buffers and limit changes. */
-TEST limiter_one_buffer_matches_two(void)
+static enum greatest_test_res one_buffer_matches_two(double rate)
 {
-	const double rate = 48000.0;
 	const uint32_t n = 96000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	float *l2 = malloc(n * sizeof(float));
@@ -522,6 +563,17 @@ TEST limiter_one_buffer_matches_two(void)
 	PASS();
 }
 
+/* At 8, 24 and 48 kHz: sub-blocks of 4, 8 and 16 frames. */
+TEST limiter_one_buffer_matches_two(void)
+{
+	static const double rates[] = {8000.0, 24000.0, 48000.0};
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); ++r) {
+		CHECK_CALL(one_buffer_matches_two(rates[r]));
+	}
+	PASS();
+}
+
+/* The thermal stage with nothing else in the way, by the formula. */
 TEST limiter_rms_formula_sustained(void)
 {
 	const double rate = 48000.0;
@@ -1145,6 +1197,7 @@ SUITE(filter_suite)
 	RUN_TEST(filter_corner_clamped_below_nyquist);
 	RUN_TEST(filter_changes_glide);
 	RUN_TEST(filter_block_kernels_match_scalar);
+	RUN_TEST(filter_twin_follows_first_channel);
 }
 
 SUITE(ramp_suite)

@@ -122,6 +122,7 @@ int tg_filter_use(TgFilter *f, TgFilterKernel k)
 		return 0;
 #endif
 	}
+	leave_packed(f);
 	f->kernel = k;
 	return 1;
 }

@@ -73,7 +73,7 @@ void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n);
 typedef struct {
 	double cy[TG_BLK_NS][TG_BLK]; /* outputs from each state value */
 	double dy[TG_BLK][TG_BLK];    /* outputs from each input frame */
-	double at[TG_BLK_NS][TG_BLK]; /* state d1 .. (section K-1's y2) from each state value */
+	double at[TG_BLK_NS][TG_BLK]; /* state d1 .. (next-to-last stage's y2) from each state value */
 	double bt[TG_BLK][TG_BLK];    /* the same from each input frame */
 } TgFilterBlock;
 

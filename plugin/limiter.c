@@ -29,6 +29,7 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	memset(lim, 0, sizeof(*lim));
 	lim->rate = rate;
 	lim->n_ch = n_ch;
+	lim->n_run = n_ch;
 	lim->latency = (uint32_t)lround(TG_LOOKAHEAD_S * rate);
 	/* At least 12 frames (8 kHz), so a sub-block holds 4, 8 or 16 frames:
 	 * the loops below work in fours. */
@@ -375,13 +376,15 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 		const TgV4f y0 = tg_v4_load(x0 + q + k) * g[k / 4];
 		tg_v4_store(x0 + q + k, y0);
 		TgV4f ak = tg_v4_abs(y0);
+		over |= ~(ak <= cfv); /* also catches NaN */
 		if (n_run > 1) {
 			const TgV4f y1 = tg_v4_load(x1 + q + k) * g[k / 4];
 			tg_v4_store(x1 + q + k, y1);
-			ak = tg_v4_max(ak, tg_v4_abs(y1));
+			const TgV4f a1 = tg_v4_abs(y1);
+			over |= ~(a1 <= cfv); /* before the max, which would hide a NaN */
+			ak = tg_v4_max(ak, a1);
 		}
 		tg_v4_store(a + k, ak);
-		over |= ~(ak <= cfv); /* also catches NaN */
 	}
 	if (tg_v4_any(over)) {
 		for (uint32_t k = 0; k < sub; ++k) {
