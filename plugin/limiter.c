@@ -308,7 +308,10 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	}
 	const float amax = tg_h_max(amax4);
 	const float cm = (float)(c * HEADROOM);
-	float m = amax > cm ? cm / amax : 1.0f;
+	/* cm / amax, or 1 at or under the ceiling (also for 0 and NaN): a
+	 * minimum, not a branch the level would make unpredictable. */
+	const float ratio = cm / amax;
+	float m = ratio < 1.0f ? ratio : 1.0f;
 	m = gt < m ? gt : m;
 
 	/* Sliding minimum over the last k_hold sub-blocks. */

@@ -5,13 +5,19 @@
 
 void tg_ramp_set_time(TgRamp *ramp, double rate, double seconds)
 {
-	/* A new duration keeps the progress made. */
+	/* A new duration keeps the progress made, to the frame. */
 	const double step = 1.0 / (seconds * rate);
 	if (ramp->step > 0.0 && ramp->phase < 1.0) {
-		ramp->frame = ramp->frame * ramp->step / step;
+		ramp->frame = round(ramp->frame * ramp->step / step);
 	}
 	ramp->step = step;
 	ramp->len = 1.0 / step;
+	/* Straight lines over h frames stray from the curve by at most
+	 * (h step)^2 pi^2 / 16: under 1e-7 while h step <= 4e-4. */
+	ramp->grid = 1;
+	while (ramp->grid < 32 && 2.0 * (double)ramp->grid * step <= 4.0e-4) {
+		ramp->grid *= 2;
+	}
 }
 
 void tg_ramp_restart(TgRamp *ramp)
@@ -37,11 +43,22 @@ static double half_sine(double u)
 	                                                u2 * -6.688035109851747e-10)))))));
 }
 
+/* The ramp at frame f: phase f * step, and 1 from phase 1 on. Within
+ * [0, 1) the polynomial stays inside (0, 1) (checked on 2e7 points). */
+static double ramp_at(const TgRamp *ramp, double f)
+{
+	const double phase = f * ramp->step;
+	return phase >= 1.0 ? 1.0 : 0.5 + 0.5 * half_sine(2.0 * phase - 1.0);
+}
+
 /* Raised cosine 0.5 - 0.5 cos(pi t): zero slope at both ends, so neither the
  * start nor the arrival at full level has a corner a listener hears as a
- * click. The phase is the frame count times the step, so the result does
- * not depend on how the host cuts the stream into blocks, and the frames of
- * a block are independent of each other (the loop vectorises). */
+ * click. Each gain depends only on its frame's count, so the result does not
+ * depend on how the host cuts the stream into blocks. For slow ramps the
+ * polynomial runs on a grid of `grid` frames, aligned to the start, with
+ * straight lines between: within 1e-7 of the curve (its second derivative
+ * is at most pi^2 / 2), still rising monotonically, and a tenth of the
+ * work. */
 void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n)
 {
 	uint32_t k = 0;
@@ -49,19 +66,33 @@ void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n)
 		/* Frames left before the phase reaches 1. */
 		const double left = ramp->len - ramp->frame;
 		k = left >= (double)n ? n : (left > 0.0 ? (uint32_t)ceil(left) : 0);
-		const double f0 = ramp->frame, step = ramp->step;
-		/* Within [0, 1) the polynomial stays inside (0, 1) (checked on
-		 * 2e7 points), so no clamp is needed; the very first gain is
-		 * exactly silence. */
-		for (int32_t i = 0; i < (int32_t)k; ++i) {
-			const double phase = (f0 + (double)i) * step;
-			gain[i] = (float)(0.5 + 0.5 * half_sine(2.0 * phase - 1.0));
+		const double f0 = ramp->frame;
+		if (ramp->grid <= 1) {
+			for (int32_t i = 0; i < (int32_t)k; ++i) {
+				gain[i] = (float)ramp_at(ramp, f0 + (double)i);
+			}
+		} else {
+			const uint64_t h = ramp->grid;
+			for (uint32_t i = 0; i < k;) {
+				const uint64_t f = (uint64_t)f0 + i, a = f & ~(h - 1);
+				const uint32_t rest = (uint32_t)(a + h - f);
+				const uint32_t cnt = rest < k - i ? rest : k - i;
+				const double ga = ramp_at(ramp, (double)a);
+				const double dg = (ramp_at(ramp, (double)(a + h)) - ga) / (double)h;
+				const double off = (double)(f - a);
+				float *const g = gain + i;
+				for (int32_t j = 0; j < (int32_t)cnt; ++j) {
+					g[j] = (float)(ga + dg * (off + (double)j));
+				}
+				i += cnt;
+			}
 		}
+		/* The very first gain is exactly silence. */
 		if (f0 == 0.0 && k > 0) {
 			gain[0] = 0.0f;
 		}
 		ramp->frame = f0 + (double)k;
-		const double phase = ramp->frame * step;
+		const double phase = ramp->frame * ramp->step;
 		ramp->phase = k < n || phase > 1.0 ? 1.0 : phase;
 	}
 	for (uint32_t i = k; i < n; ++i) {

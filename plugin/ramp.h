@@ -16,6 +16,7 @@ typedef struct {
 	double step;  /* phase increment per frame */
 	double len;   /* 1 / step: the ramp's length in frames */
 	double frame; /* frames since the start, a whole number */
+	uint32_t grid; /* frames between points of the curve, a power of two */
 } TgRamp;
 
 /** Set the ramp's duration; a running ramp keeps its progress. */
