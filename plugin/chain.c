@@ -233,6 +233,21 @@ static inline float clamp_input(float v)
 	return u < -INPUT_MAX ? -INPUT_MAX : u;
 }
 
+/* The same for four samples (SSE's min and max select alike). */
+static inline TgV4f clamp_input4(TgV4f v)
+{
+	return tg_v4_max(tg_v4_set(-INPUT_MAX), tg_v4_min(tg_v4_set(INPUT_MAX), v));
+}
+
+/* The chunk's soft-start gains; none are written once the ramp is over. */
+static void ramp_chunk(TgChain *chain, uint32_t m)
+{
+	chain->ramp_flat = !(chain->ramp.phase < 1.0);
+	if (!chain->ramp_flat) {
+		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
+	}
+}
+
 /* Copy the input, replacing non-finite samples by 0 and restarting the
  * soft start at each of them; the ramp gains for the chunk come out in
  * chain->ramp_gain. */
@@ -253,23 +268,17 @@ static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off,
 		}
 	}
 	if (!nonfinite && !tg_v4_any(bad4)) {
-		const TgV4f hi = tg_v4_set(INPUT_MAX), lo = tg_v4_set(-INPUT_MAX);
 		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
 			const float *const x = in[ch] + off;
 			float *const y = chain->in[ch];
 			for (uint32_t i = 0; i < m4; i += 4) {
-				tg_v4_store(y + i, tg_v4_max(lo, tg_v4_min(hi, tg_v4_load(x + i))));
+				tg_v4_store(y + i, clamp_input4(tg_v4_load(x + i)));
 			}
 			for (uint32_t i = m4; i < m; ++i) {
 				y[i] = clamp_input(x[i]);
 			}
 		}
-		if (chain->ramp.phase < 1.0) {
-			tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
-			chain->ramp_flat = 0;
-		} else {
-			chain->ramp_flat = 1; /* every gain is 1: ramp_gain is not filled */
-		}
+		ramp_chunk(chain, m);
 		return;
 	}
 	uint32_t done = 0;
@@ -379,7 +388,6 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 	const float *const l = in[0] + off, *const r = in[1] + off;
 	const float *const dw = chain->dry_dw + CHUNK - m;
 	float *const wet = chain->wet[0];
-	const TgV4f hi = tg_v4_set(INPUT_MAX), lo = tg_v4_set(-INPUT_MAX);
 	const TgV4f m0 = tg_v4_set(chain->mono.m[0][0]), m1 = tg_v4_set(chain->mono.m[0][1]);
 	TgV4f acc_l = {0.0f, 0.0f, 0.0f, 0.0f}, acc_r = acc_l;
 	TgV4i bad = {0, 0, 0, 0};
@@ -388,8 +396,7 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 		const TgV4f vl = tg_v4_load(l + i), vr = tg_v4_load(r + i);
 		const TgV4f z = vl * 0.0f + vr * 0.0f; /* NaN for NaN and +-Inf */
 		bad |= z != z;
-		const TgV4f cl = tg_v4_max(lo, tg_v4_min(hi, vl));
-		const TgV4f cr = tg_v4_max(lo, tg_v4_min(hi, vr));
+		const TgV4f cl = clamp_input4(vl), cr = clamp_input4(vr);
 		const TgV4f w = tg_v4_load(dw + i);
 		acc_l += w * cl;
 		acc_r += w * cr;
@@ -410,12 +417,7 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 	const double sums[2] = {(double)tg_h_sum(acc_l) + tail_l, (double)tg_h_sum(acc_r) + tail_r};
 	const float last[2] = {clamp_input(l[m - 1]), clamp_input(r[m - 1])};
 	dry_advance(chain, sums, last, m);
-	if (chain->ramp.phase < 1.0) {
-		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
-		chain->ramp_flat = 0;
-	} else {
-		chain->ramp_flat = 1;
-	}
+	ramp_chunk(chain, m);
 	return 1;
 }
 

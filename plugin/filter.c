@@ -154,13 +154,19 @@ void tg_dc_reset(TgDcBlock *dc)
 	memset(dc->y1, 0, sizeof(dc->y1));
 }
 
+/* One frame of the DC blocker, from its last input x1 and output y1. */
+static inline double dc_step(double b0, double a1, double in, double x1, double y1)
+{
+	return b0 * (in - x1) - a1 * y1;
+}
+
 void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n)
 {
 	const double b0 = dc->b0, a1 = dc->a1;
 	double x1 = dc->x1[ch], y1 = dc->y1[ch];
 	for (uint32_t i = 0; i < n; ++i) {
 		const double in = x[i];
-		const double y = b0 * (in - x1) - a1 * y1;
+		const double y = dc_step(b0, a1, in, x1, y1);
 		x1 = in;
 		y1 = y;
 		x[i] = (float)y;
@@ -270,7 +276,7 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 	double x1 = dc->x1[ch], y1 = dc->y1[ch];
 	for (uint32_t i = 0; i < n; ++i) {
 		const double in = x[i];
-		double y = db0 * (in - x1) - da1 * y1;
+		double y = dc_step(db0, da1, in, x1, y1);
 		x1 = in;
 		y1 = y;
 		for (int k = 0; k < K; ++k) {
@@ -306,20 +312,22 @@ static int steady_sections(TgFilter *f, TgSection **all, TgSection **on)
  * cascade(), from which the block matrices are measured. */
 static double packed_step(const TgDcBlock *dc, TgSection *const *on, int K, double *s, double u)
 {
-	const double d = dc->b0 * (u - s[0]) - dc->a1 * s[1];
-	double x = d, x1 = s[1], x2 = s[2];
+	double x = dc_step(dc->b0, dc->a1, u, s[0], s[1]);
+	/* Each section's input memory is the previous stage's output memory,
+	 * as it was before this frame. */
+	TgBiquadState st = {s[1], s[2], 0.0, 0.0};
 	s[0] = u;
 	s[2] = s[1];
-	s[1] = d;
+	s[1] = x;
 	for (int k = 0; k < K; ++k) {
-		const TgBiquadCoefs *const c = &on[k]->c;
 		double *const y = s + 3 + 2 * k;
-		const double v = c->b0 * x + c->b1 * x1 + c->b2 * x2 - c->a2 * y[1] - c->a1 * y[0];
-		x1 = y[0];
-		x2 = y[1];
-		y[1] = y[0];
-		y[0] = v;
-		x = v;
+		st.y1 = y[0];
+		st.y2 = y[1];
+		x = df1(&on[k]->c, &st, x);
+		st.x1 = y[0]; /* this section's old outputs, the next one's inputs */
+		st.x2 = y[1];
+		y[0] = st.y1;
+		y[1] = st.y2;
 	}
 	return x;
 }

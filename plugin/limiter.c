@@ -98,6 +98,17 @@ static float float_at_most(double c)
 	return f;
 }
 
+/* The final clamp's ceiling, float_at_most(lim->ceiling): nextafterf is a
+ * library call, so once per ceiling. */
+static float clamp_ceiling(TgLimiter *lim)
+{
+	if (lim->ceiling != lim->cf_of) {
+		lim->cf_of = lim->ceiling;
+		lim->cf = float_at_most(lim->ceiling);
+	}
+	return lim->cf;
+}
+
 /* The RMS guard's bound on the heat estimate (A^2) for the limit lim2: a
  * hair under TG_RMS_BOUND, for float rounding. */
 static double guard_bound2(double lim2)
@@ -164,7 +175,7 @@ static void rebind(TgLimiter *lim)
 	for (uint32_t k = 0; k < sub - wait; ++k) {
 		ms += lim->rec_alpha[k] * (lim->rec_i2[k] - ms);
 	}
-	const float cf = float_at_most(lim->ceiling);
+	const float cf = clamp_ceiling(lim);
 	const double alpha = lim->alpha;
 	const double b2 = guard_bound2(lim->irms * lim->irms);
 	for (uint32_t j = 0; j < wait; ++j) {
@@ -339,7 +350,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	double *const cw = lim->cum + (lim->t & lim->cum_mask);
 	const double *const cr = lim->cum + ((lim->t - lim->win) & lim->cum_mask);
 	const double inv_win = 1.0 / (double)lim->win;
-	const TgV4f gtv = {gt, gt, gt, gt};
+	const TgV4f gtv = tg_v4_set(gt);
 	TgV4f g[TG_SUB_MAX / 4];
 	for (uint32_t k = 0; k < sub; k += 4) {
 		const TgV2d r0 = (base + tg_v2_load(lim->count + k) * h) + d * tg_v2_load(lim->rel_psum + k);
@@ -367,12 +378,8 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	 * largest |y| goes to the record. Clamp as a last resort (never needed
 	 * by construction, counted when it is). */
 	const uint32_t q = s - (lim->win - 1);
-	if (c != lim->cf_of) { /* nextafterf is a library call: once per ceiling */
-		lim->cf_of = c;
-		lim->cf = float_at_most(c);
-	}
-	const float cf = lim->cf;
-	const TgV4f cfv = {cf, cf, cf, cf};
+	const float cf = clamp_ceiling(lim);
+	const TgV4f cfv = tg_v4_set(cf);
 	float *const a = lim->rec_a;
 	TgV4i over = {0, 0, 0, 0};
 	for (uint32_t k = 0; k < sub; k += 4) {
