@@ -72,19 +72,27 @@ void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n)
 				gain[i] = (float)ramp_at(ramp, f0 + (double)i);
 			}
 		} else {
+			/* Each segment's end point is the next one's start: one
+			 * polynomial per segment. h is a power of two, so the
+			 * product by 1 / h is the quotient exactly. */
 			const uint64_t h = ramp->grid;
+			const double inv_h = 1.0 / (double)h;
+			uint64_t a = (uint64_t)f0 & ~(h - 1);
+			double ga = ramp_at(ramp, (double)a);
 			for (uint32_t i = 0; i < k;) {
-				const uint64_t f = (uint64_t)f0 + i, a = f & ~(h - 1);
+				const uint64_t f = (uint64_t)f0 + i;
 				const uint32_t rest = (uint32_t)(a + h - f);
 				const uint32_t cnt = rest < k - i ? rest : k - i;
-				const double ga = ramp_at(ramp, (double)a);
-				const double dg = (ramp_at(ramp, (double)(a + h)) - ga) / (double)h;
+				const double gb = ramp_at(ramp, (double)(a + h));
+				const double dg = (gb - ga) * inv_h;
 				const double off = (double)(f - a);
 				float *const g = gain + i;
 				for (int32_t j = 0; j < (int32_t)cnt; ++j) {
 					g[j] = (float)(ga + dg * (off + (double)j));
 				}
 				i += cnt;
+				a += h;
+				ga = gb;
 			}
 		}
 		/* The very first gain is exactly silence. */
