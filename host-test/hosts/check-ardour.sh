@@ -55,15 +55,15 @@ verified=$(sed -n 's/^presets verified: \([0-9]*\) of.*/\1/p' "$TMP/log")
 # (here 17 of 231 through tguard, 1 of 60 with no plugin at all, 1 of 40
 # with x42-dpl instead): one channel gets a foreign 32-bit word (often ASCII
 # bytes: 4.7e30 is "<Nor", 1.04e21 "enab"; once -16327.19 added to the
-# signal) at one fixed position every 2048 frames (the size of the delay
-# ring of PortExportChannel), from frame 2048 to the end. Recording
-# tguard's own output in such runs found it clean and equal to the file
-# everywhere else. ardour_garbage WAV FRAMES prints where the pattern is
+# signal; once "e=\"false" over two words) at one fixed position every 2048
+# frames (the size of the delay ring of PortExportChannel), from frame 2048
+# to the end. Recording tguard's own output in such runs found it clean and
+# equal to the file everywhere else. ardour_garbage WAV FRAMES prints where the pattern is
 # and writes WAV.fixed, a copy with those samples set to 0; it fails unless
 # every sample over full scale (which tguard's clamp never lets out) is
-# part of that pattern: one channel, one slot of a power-of-two period of
-# at least 1024 frames, every lap from the second to the end, the same top
-# 16 bits.
+# part of that pattern: one channel, one to four adjacent slots of a
+# power-of-two period of at least 1024 frames, every lap from the second to
+# the end, each slot with the same top 16 bits in every lap.
 ardour_garbage() {
 	size=$(wc -c < "$1")
 	off=$((size - $2 * 8))
@@ -76,20 +76,27 @@ ardour_garbage() {
 			d = index(hex, substr(h, 1, 1)) - 1
 			if (d >= 8) d -= 8 # |x| > 1 or not finite: the bits without the sign over 0x3f800000
 			if (substr(hex, d + 1, 1) substr(h, 2) > "3f800000") {
-				f = int((NR - 1) / 2); c = (NR - 1) % 2
-				if (n == 0) { ch = c; bits = h; first = f }
-				else if (c != ch || substr(h, 1, 4) != substr(bits, 1, 4)) odd = 1
-				else if (n == 1) step = f - prev
-				else if (f - prev != step) odd = 1
+				n++; F[n] = int((NR - 1) / 2); C[n] = (NR - 1) % 2; H[n] = substr(h, 1, 4)
 				print off + 4 * (NR - 1) > pos
-				prev = f; n++
 			}
 		}
 		END {
-			if (odd || n < 2) exit 1
+			if (n < 2) exit 1
+			for (j = 2; j <= n; j++) if (C[j] != C[1]) exit 1
+			# The period: from the first word to the first after a gap of
+			# 1024 frames or more; the words before it are one lap.
+			for (k = 2; k <= n && F[k] - F[k - 1] < 1024; k++);
+			if (k > n) exit 1
+			step = F[k] - F[1]; k--
 			p = step; while (p > 1 && p % 2 == 0) p /= 2
-			if (p != 1 || step < 1024 || first < step || prev + step < frames) exit 1
-			printf "%d samples of channel %d, every %d frames from frame %d to the end, the first 0x%s\n", n, ch + 1, step, first, bits
+			if (p != 1 || step < 1024 || k > 4 || F[k] - F[1] != k - 1 || n % k) exit 1
+			# Every lap: the same adjacent slots, each with its own top bits.
+			for (j = 1; j <= n; j++) {
+				s = (j - 1) % k + 1
+				if (F[j] != F[s] + int((j - 1) / k) * step || H[j] != H[s]) exit 1
+			}
+			if (F[1] < step || F[n - k + 1] + step < frames) exit 1
+			printf "%d samples of channel %d, %d adjacent every %d frames from frame %d to the end, the first 0x%s\n", n, C[1] + 1, k, step, F[1], H[1]
 		}' || return 1
 	cp "$1" "$1.fixed"
 	while read -r at; do
