@@ -84,6 +84,7 @@ void tg_params_default(TgParams *p)
 	p->release_ms = tg_port_info[TG_P_RELEASE_MS].def;
 	p->mono = tg_port_info[TG_P_MONO].def;
 	p->route = tg_port_info[TG_P_ROUTE].def;
+	p->v_peak = tg_port_info[TG_P_V_PEAK].def;
 }
 
 void tg_params_sanitize(TgParams *p, int sum)
@@ -107,6 +108,7 @@ void tg_params_sanitize(TgParams *p, int sum)
 		p->mono = 1.0f;
 	}
 	p->route = roundf(param_clamp(p->route, TG_P_ROUTE));
+	p->v_peak = param_clamp(p->v_peak, TG_P_V_PEAK);
 }
 
 TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
@@ -170,6 +172,7 @@ static void limiter_params(const TgParams *p, TgLimiterParams *lp)
 	lp->z_ohm = p->z_ohm;
 	lp->i_peak = p->i_peak_ma * 1e-3;
 	lp->i_rms = p->i_rms_ma * 1e-3;
+	lp->v_peak = p->v_peak;
 	lp->tau_s = p->tau_s;
 	lp->release_s = p->release_ms * 1e-3;
 	lp->rise_db_s = p->rise_db_s;
@@ -204,7 +207,7 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 	if (jump) {
 		tg_limiter_reset(&chain->lim, &lp);
 	} else if (p->vfs != old->vfs || p->z_ohm != old->z_ohm ||
-	           p->i_peak_ma != old->i_peak_ma || p->i_rms_ma != old->i_rms_ma ||
+	           p->i_peak_ma != old->i_peak_ma || p->i_rms_ma != old->i_rms_ma || p->v_peak != old->v_peak ||
 	           p->tau_s != old->tau_s || p->release_ms != old->release_ms ||
 	           p->rise_db_s != old->rise_db_s) {
 		tg_limiter_set(&chain->lim, &lp);

@@ -38,6 +38,7 @@ typedef struct {
 	float release_ms;
 	float mono;
 	float route;
+	float v_peak; /* V peak */
 } TgParams;
 
 typedef struct {

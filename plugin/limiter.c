@@ -1,6 +1,7 @@
 /* tguard: peak and RMS current limiter in physical units. */
 #include "limiter.h"
 
+#include "safety.h"
 #include "simd.h"
 
 #include <math.h>
@@ -194,8 +195,7 @@ static void set_params(TgLimiter *lim, const TgLimiterParams *p)
 {
 	const uint32_t sub = lim->sub;
 	lim->amps = p->vfs / p->z_ohm;
-	const double c = p->i_peak / lim->amps;
-	lim->ceiling_to = c < 1.0 ? c : 1.0;
+	lim->ceiling_to = tg_sample_ceiling(p->i_peak, p->z_ohm, p->vfs, p->v_peak);
 	lim->irms_to = p->i_rms;
 	/* Lowered limits apply at once, raised ones glide. */
 	lim->ceiling = lim->ceiling > lim->ceiling_to ? lim->ceiling_to : lim->ceiling;
@@ -226,13 +226,9 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 	rebind(lim);
 }
 
-void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
+/* Silence in the delay and a gain computer that has seen only silence. */
+static void clear_audio(TgLimiter *lim)
 {
-	lim->ceiling = INFINITY;
-	lim->cf_of = NAN;
-	lim->irms = INFINITY;
-	set_params(lim, p);
-	lim->thermal = 1.0;
 	lim->dq_head = lim->dq_tail = 0;
 	lim->b = 0;
 	lim->r = 1.0;
@@ -254,17 +250,31 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	lim->pend = 0;
 	lim->n_run = lim->n_ch;
 	lim->same = 0;
-	lim->rec_ms = 0.0;
+	/* The last sub-block's record counts nothing again: a rebind keeps
+	 * the heat as it is. */
+	lim->rec_ms = lim->ms;
 	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
 		lim->rec_i2[k] = 0.0;
-		lim->rec_alpha[k] = lim->alpha;
+		lim->rec_alpha[k] = 0.0;
 	}
 	lim->rec_compact = 0;
 	lim->last_gmin = 1.0f;
 	lim->last_peak = 0.0f;
+}
+
+void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
+{
+	lim->ceiling = INFINITY;
+	lim->cf_of = NAN;
+	lim->irms = INFINITY;
+	set_params(lim, p);
+	lim->thermal = 1.0;
 	lim->ms = 0.0;
+	clear_audio(lim);
 	lim->clamp_peak = lim->clamp_rms = 0;
 }
+
+void tg_limiter_flush(TgLimiter *lim) { clear_audio(lim); }
 
 static double glide_up(double v, double to, double rise)
 {

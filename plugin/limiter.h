@@ -31,6 +31,7 @@ typedef struct {
 	double z_ohm;     /* transducer impedance */
 	double i_peak;    /* A */
 	double i_rms;     /* A */
+	double v_peak;    /* V peak the transducer may see */
 	double tau_s;     /* thermal time constant */
 	double release_s; /* peak-gain recovery time constant */
 	double rise_db_s; /* rate at which a raised ceiling may rise */
@@ -128,6 +129,11 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p);
 
 /** Take new limits: raised ceilings glide, lowered ones apply at once. */
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p);
+
+/** After a fault: clear the audio history (the lookahead) and the gain
+ * state; the heat estimate and the limits stay (the coil is as hot as it
+ * was). Audio class. */
+void tg_limiter_flush(TgLimiter *lim);
 
 /** Limit n frames of each channel from in to out (delayed by latency); out
  * must not overlap in. Both in pointers may be the same buffer. */

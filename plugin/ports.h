@@ -45,6 +45,7 @@ typedef enum {
 	TG_P_OUT_R,
 	TG_P_IN,  /* the single input of the mono plugin */
 	TG_P_OUT, /* the single output of the mono and sum plugins */
+	TG_P_V_PEAK, /* added in 0.2: after every older port of each variant */
 	TG_P_COUNT
 } TgPortId;
 
@@ -91,11 +92,12 @@ static const TgPortInfo tg_port_info[TG_P_COUNT] = {
 	[TG_P_OUT_R] = {"out_r", TG_DIR_OUT, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f},
 	[TG_P_IN] = {"in", TG_DIR_IN, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f},
 	[TG_P_OUT] = {"out", TG_DIR_OUT, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f},
+	[TG_P_V_PEAK] = {"v_peak", TG_DIR_IN, TG_KIND_CONTROL, 0.01f, 100.0f, 100.0f},
 };
 
 typedef enum { TG_VARIANT_STEREO, TG_VARIANT_MONO, TG_VARIANT_SUM, TG_N_VARIANTS } TgVariant;
 
-#define TG_MAX_PORTS 27
+#define TG_MAX_PORTS 28
 
 typedef struct {
 	const char *uri;
@@ -114,14 +116,14 @@ typedef struct {
 	    TG_P_RAMP, TG_P_CLAMPS
 
 static const TgVariantInfo tg_variants[TG_N_VARIANTS] = {
-	[TG_VARIANT_STEREO] = {TG_URI_STEREO, 2, 2, 27, 0.0f,
+	[TG_VARIANT_STEREO] = {TG_URI_STEREO, 2, 2, 28, 0.0f,
 	                       {TG_COMMON_PORTS, TG_P_MONO, TG_P_ROUTE, TG_P_IN_L,
-	                        TG_P_IN_R, TG_P_OUT_L, TG_P_OUT_R}},
-	[TG_VARIANT_MONO] = {TG_URI_MONO, 1, 1, 23, 0.0f,
-	                     {TG_COMMON_PORTS, TG_P_IN, TG_P_OUT}},
-	[TG_VARIANT_SUM] = {TG_URI_SUM, 2, 1, 25, 1.0f,
+	                        TG_P_IN_R, TG_P_OUT_L, TG_P_OUT_R, TG_P_V_PEAK}},
+	[TG_VARIANT_MONO] = {TG_URI_MONO, 1, 1, 24, 0.0f,
+	                     {TG_COMMON_PORTS, TG_P_IN, TG_P_OUT, TG_P_V_PEAK}},
+	[TG_VARIANT_SUM] = {TG_URI_SUM, 2, 1, 26, 1.0f,
 	                    {TG_COMMON_PORTS, TG_P_MONO, TG_P_IN_L, TG_P_IN_R,
-	                     TG_P_OUT}},
+	                     TG_P_OUT, TG_P_V_PEAK}},
 };
 
 #endif

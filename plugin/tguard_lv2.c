@@ -75,6 +75,7 @@ static void read_params(const Tguard *self, TgParams *p)
 	p->release_ms = control(self, TG_P_RELEASE_MS);
 	p->mono = control(self, TG_P_MONO);
 	p->route = control(self, TG_P_ROUTE);
+	p->v_peak = control(self, TG_P_V_PEAK);
 }
 
 /** Instantiation class: start from silence with the current controls. */
