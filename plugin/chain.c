@@ -2,6 +2,7 @@
 #include "chain.h"
 
 #include "ports.h"
+#include "safety.h"
 #include "simd.h"
 
 #include <math.h>
@@ -36,6 +37,10 @@ struct TgChain {
 	TgMono mono;
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
+	/* The guard band stays on in bypass too (safety.h, TG_BAND_LIMIT). */
+	TgBiquadCoefs dry_lp;
+	TgBiquadState dry_lp_st[2];
+	int dry_was_heard;
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
 	TgLimiter lim;
@@ -132,6 +137,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	tg_mono_init(&chain->mono, rate);
 	tg_filter_init(&chain->filter, rate, n_out);
 	tg_dc_init(&chain->dry_dc, rate);
+	tg_biquad_design(&chain->dry_lp, TG_LOWPASS, TG_BAND_LIMIT * rate, 0.70710678118654752, rate);
 	for (uint32_t j = 0; j <= CHUNK; ++j) {
 		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
 	}
@@ -164,6 +170,7 @@ void tg_chain_stats(const TgChain *chain, TgStats *stats)
 	*stats = chain->stats;
 	stats->clamp_peak = chain->lim.clamp_peak;
 	stats->clamp_rms = chain->lim.clamp_rms;
+	stats->clamp_tp = chain->lim.clamp_tp;
 }
 
 static void limiter_params(const TgParams *p, TgLimiterParams *lp)
@@ -199,8 +206,12 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 	}
 	if (jump || p->hpf_hz != old->hpf_hz || p->hpf_order != old->hpf_order ||
 	    p->lpf_hz != old->lpf_hz || p->lpf_order != old->lpf_order) {
-		tg_filter_set(&chain->filter, p->hpf_hz, (int)p->hpf_order, p->lpf_hz,
-		              (int)p->lpf_order, jump);
+		/* The low-pass is never off nor above the guard band. */
+		const double band = TG_BAND_LIMIT * chain->rate;
+		const int on = p->lpf_order > 0.0f;
+		const double lpf_hz = on && p->lpf_hz < band ? p->lpf_hz : band;
+		tg_filter_set(&chain->filter, p->hpf_hz, (int)p->hpf_order, lpf_hz,
+		              on ? (int)p->lpf_order : 2, jump);
 	}
 	TgLimiterParams lp;
 	limiter_params(p, &lp);
@@ -227,6 +238,8 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	tg_ramp_restart(&chain->ramp);
 	chain->twin = 0;
 	chain->xf = p.enable;
+	memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
+	chain->dry_was_heard = p.enable < 1.0f;
 	memset(&chain->stats, 0, sizeof(chain->stats));
 }
 
@@ -320,6 +333,7 @@ static void make_dry(TgChain *chain, uint32_t m)
 			memcpy(d, chain->in[ch], m * sizeof(float));
 		}
 		tg_dc_process(&chain->dry_dc, d, ch, m);
+		tg_biquad_process(&chain->dry_lp, &chain->dry_lp_st[ch], d, m);
 	}
 }
 
@@ -458,6 +472,11 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 	const float enable = chain->cur.enable;
 	float xf = chain->xf;
 	const int dry_heard = xf < 1.0f || enable < 1.0f;
+	if (dry_heard && !chain->dry_was_heard) {
+		/* The dry guard band starts from rest as the crossfade starts. */
+		memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
+	}
+	chain->dry_was_heard = dry_heard;
 	/* As a twin only the first output's mix is made and filtered. */
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
@@ -588,7 +607,7 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 		}
 		meters->ceiling_db = chain->meter_ceiling_db;
 		meters->ramp = (float)chain->ramp.phase;
-		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms);
+		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms + chain->lim.clamp_tp);
 	}
 #if defined(__SSE__)
 	if (set_csr) {

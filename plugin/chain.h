@@ -44,11 +44,11 @@ typedef struct {
 typedef struct {
 	float latency;    /* frames */
 	float gr_db;      /* lowest total gain in the block, dB (<= 0) */
-	float peak_ma;    /* highest output current in the block */
+	float peak_ma;    /* highest true-peak output current in the block */
 	float rms_ma;     /* the thermal estimate at the end of the block */
 	float ceiling_db; /* the sample ceiling in force, dBFS */
 	float ramp;       /* soft-start progress, 0..1 */
-	float clamps;     /* final-clamp and RMS-guard engagements since activation */
+	float clamps;     /* final-clamp, RMS-guard and true-peak-guard engagements */
 } TgMeters;
 
 typedef struct {
@@ -56,6 +56,7 @@ typedef struct {
 	uint64_t nonfinite_in; /* input samples replaced by 0 */
 	uint64_t clamp_peak;   /* frames the final ceiling clamp touched */
 	uint64_t clamp_rms;    /* frames the per-sample RMS guard touched */
+	uint64_t clamp_tp;     /* intervals the true-peak guard scaled */
 } TgStats;
 
 typedef struct TgChain TgChain;

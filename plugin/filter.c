@@ -188,6 +188,13 @@ static inline double df1(const TgBiquadCoefs *c, TgBiquadState *st, double in)
 	return y;
 }
 
+void tg_biquad_process(const TgBiquadCoefs *c, TgBiquadState *st, float *x, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; ++i) {
+		x[i] = (float)df1(c, st, (double)x[i]);
+	}
+}
+
 /* Steady section: the fast path, state in locals for the loop. */
 static void section_run(const TgBiquadCoefs *c, TgBiquadState *st, double mix, float *x,
                         uint32_t n)

@@ -28,6 +28,9 @@ typedef struct {
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate);
 
+/** Run one section over n samples in place (direct form I, double). */
+void tg_biquad_process(const TgBiquadCoefs *c, TgBiquadState *st, float *x, uint32_t n);
+
 /** |H(e^jw)| in dB at freq: for tests and plots. */
 double tg_biquad_magnitude_db(const TgBiquadCoefs *c, double freq, double rate);
 

@@ -31,19 +31,24 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	lim->rate = rate;
 	lim->n_ch = n_ch;
 	lim->n_run = n_ch;
-	lim->latency = (uint32_t)lround(TG_LOOKAHEAD_S * rate);
-	/* At least 12 frames (8 kHz), so a sub-block holds 4, 8 or 16 frames:
-	 * the loops below work in fours. */
-	if (lim->latency < 12) {
-		lim->latency = 12;
-	}
-	/* The gain computer waits for whole sub-blocks, so a sub-block of the
-	 * lookahead goes to that wait: keep it to a third at most. */
+	/* The detector reads TG_TP_HALF frames ahead of the sub-block it
+	 * measures; the guard checks intervals TG_TP_HALF frames behind the
+	 * frames just gained and may scale TG_GUARD_BACK frames behind those. */
+	const uint32_t reach = 2 * TG_TP_HALF + TG_GUARD_BACK;
+	const long total = lround(TG_LATENCY_S * rate);
+	lim->ahead = total > (long)reach + 12 ? (uint32_t)total - reach : 12;
+	lim->latency = lim->ahead + reach;
+	/* At least 12 frames of lookahead, so a sub-block holds 4, 8 or 16
+	 * frames: the loops below work in fours. The gain computer waits for
+	 * whole sub-blocks, so a sub-block of the lookahead goes to that wait:
+	 * keep it to a third at most. */
 	lim->sub = 1;
-	while (lim->sub * 2 <= TG_SUB_MAX && lim->sub * 2 * 3 <= lim->latency) {
+	while (lim->sub * 2 <= TG_SUB_MAX && lim->sub * 2 * 3 <= lim->ahead) {
 		lim->sub *= 2;
 	}
-	lim->win = lim->latency - lim->sub + 2;
+	lim->win = lim->ahead - lim->sub + 2;
+	tg_tp_init(&lim->tp);
+	lim->tp_aim = HEADROOM * pow(10.0, -TG_TP_MARGIN_DB / 20.0);
 	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
 		lim->count[k] = (double)(k + 1);
 	}
@@ -164,6 +169,8 @@ static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, do
 static void rebind(TgLimiter *lim)
 {
 	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend;
+	/* Frames gained but not out yet: the last sub-block's are the newest. */
+	const uint32_t gained = wait + TG_TP_HALF + TG_GUARD_BACK, r0 = gained - sub;
 	if (lim->rec_compact) {
 		for (uint32_t k = 0; k < sub; ++k) {
 			const double i_a = (double)lim->rec_a[k] * lim->rec_amps;
@@ -172,17 +179,20 @@ static void rebind(TgLimiter *lim)
 		}
 		lim->rec_compact = 0;
 	}
-	double ms = lim->rec_ms;
-	for (uint32_t k = 0; k < sub - wait; ++k) {
-		ms += lim->rec_alpha[k] * (lim->rec_i2[k] - ms);
-	}
 	const float cf = clamp_ceiling(lim);
 	const double alpha = lim->alpha;
 	const double b2 = guard_bound2(lim->irms * lim->irms);
-	for (uint32_t j = 0; j < wait; ++j) {
-		const uint32_t k = sub - wait + j;
+	/* Older frames are in the estimate already, at their level before the
+	 * change: clamp them, and guard each as if it came now (muted while
+	 * the estimate is over the new bound). */
+	for (uint32_t j = 0; j < r0; ++j) {
 		float a = clamp_frame(lim, j, cf);
-		guard_frame(lim, j, ms, alpha, b2, &a);
+		guard_frame(lim, j, lim->rec_ms, alpha, b2, &a);
+	}
+	double ms = lim->rec_ms;
+	for (uint32_t k = 0; k < sub; ++k) {
+		float a = clamp_frame(lim, r0 + k, cf);
+		guard_frame(lim, r0 + k, ms, alpha, b2, &a);
 		const double i_a = (double)a * lim->amps;
 		lim->rec_i2[k] = i_a * i_a;
 		lim->rec_alpha[k] = alpha;
@@ -271,7 +281,7 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 	lim->thermal = 1.0;
 	lim->ms = 0.0;
 	clear_audio(lim);
-	lim->clamp_peak = lim->clamp_rms = 0;
+	lim->clamp_peak = lim->clamp_rms = lim->clamp_tp = 0;
 }
 
 void tg_limiter_flush(TgLimiter *lim) { clear_audio(lim); }
@@ -319,16 +329,15 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
-	TgV4f amax4 = {0.0f, 0.0f, 0.0f, 0.0f};
-	for (uint32_t k = 0; k < sub; k += 4) {
-		TgV4f a = tg_v4_abs(tg_v4_load(x0 + s + k));
-		if (n_run > 1) {
-			a = tg_v4_max(a, tg_v4_abs(tg_v4_load(x1 + s + k)));
-		}
-		amax4 = tg_v4_max(a, amax4);
+	/* The true peak of the sub-block TG_TP_HALF frames back, whose
+	 * interpolation reaches the newest frame. */
+	const uint32_t sd = s - TG_TP_HALF;
+	float amax = tg_tp_max(&lim->tp, x0 + sd, sub);
+	if (n_run > 1) {
+		const float a1 = tg_tp_max(&lim->tp, x1 + sd, sub);
+		amax = a1 > amax ? a1 : amax;
 	}
-	const float amax = tg_h_max(amax4);
-	const float cm = (float)(c * HEADROOM);
+	const float cm = (float)(c * lim->tp_aim);
 	/* cm / amax, or 1 at or under the ceiling (also for 0 and NaN): a
 	 * minimum, not a branch the level would make unpredictable. */
 	const float ratio = cm / amax;
@@ -387,7 +396,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	/* Gain the audio that entered win - 1 frames before; each frame's
 	 * largest |y| goes to the record. Clamp as a last resort (never needed
 	 * by construction, counted when it is). */
-	const uint32_t q = s - (lim->win - 1);
+	const uint32_t q = sd - (lim->win - 1);
 	const float cf = clamp_ceiling(lim);
 	const TgV4f cfv = tg_v4_set(cf);
 	float *const a = lim->rec_a;
@@ -417,18 +426,16 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	 * otherwise the per-frame guard runs. */
 	const double alpha = lim->alpha, amps2 = lim->amps * lim->amps;
 	const double b2 = guard_bound2(lim2);
-	TgV4f sq4 = {0.0f, 0.0f, 0.0f, 0.0f}, wsq4 = sq4, apk4 = sq4;
+	TgV4f sq4 = {0.0f, 0.0f, 0.0f, 0.0f}, wsq4 = sq4;
 	TgV4f gmin4 = {1.0f, 1.0f, 1.0f, 1.0f};
 	for (uint32_t k = 0; k < sub; k += 4) {
 		const TgV4f ak = tg_v4_load(a + k);
 		const TgV4f a2 = ak * ak;
 		sq4 += a2;
 		wsq4 += tg_v4_load(lim->heat_w + k) * a2;
-		apk4 = tg_v4_max(ak, apk4);
 		gmin4 = tg_v4_min(g[k / 4], gmin4);
 	}
 	const float sq = tg_h_sum(sq4);
-	float apk = tg_h_max(apk4);
 	float gmin = tg_h_min(gmin4);
 	lim->rec_ms = lim->ms;
 	lim->rec_amps = lim->amps;
@@ -438,18 +445,21 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)tg_h_sum(wsq4);
 	} else {
 		double ms = lim->ms;
-		apk = 0.0f;
 		for (uint32_t k = 0; k < sub; ++k) {
 			const float gs = g[k / 4][k % 4] * guard_frame(lim, q + k, ms, alpha, b2, &a[k]);
 			gmin = gs < gmin ? gs : gmin;
 			const double i_a = (double)a[k] * lim->amps;
 			ms += alpha * (i_a * i_a - ms);
-			apk = a[k] > apk ? a[k] : apk;
 		}
 		lim->ms = ms;
 	}
+	/* Last, the true-peak guard on the gained audio, TG_TP_HALF frames
+	 * behind, whose interpolation reaches the newest frame gained. */
+	float *const gx[2] = {x0 + q - TG_TP_HALF, x1 + q - TG_TP_HALF};
+	float tpk = 0.0f;
+	lim->clamp_tp += tg_tp_guard(&lim->tp, gx, n_run, sub, cf, &tpk);
 	lim->last_gmin = gmin;
-	lim->last_peak = (float)((double)apk * lim->amps);
+	lim->last_peak = (float)((double)tpk * lim->amps);
 	if (meter) {
 		meter->gain_min = gmin < meter->gain_min ? gmin : meter->gain_min;
 		meter->peak_a = lim->last_peak > meter->peak_a ? lim->last_peak : meter->peak_a;

@@ -11,11 +11,15 @@
 
 #include <stdint.h>
 
+#include "truepeak.h"
+
 #define TG_LIMITER_MAX_CH 2
 
-/* Lookahead 1.5 ms: the attack is a linear fade over that time less one
- * sub-block, slow enough not to crackle, short enough for live monitoring. */
-#define TG_LOOKAHEAD_S 0.0015
+/* Total delay 2 ms: the true-peak detector's reach ahead (TG_TP_HALF
+ * frames), the guard's reach back and ahead, and the gain computer's
+ * lookahead, whose attack is a linear fade over it less one sub-block: slow
+ * enough not to crackle, short enough for live monitoring. */
+#define TG_LATENCY_S 0.002
 /* Hold: the gain stays put for 50 ms after a peak, half a period of 10 Hz
  * (the lowest high-pass corner), so the gain never follows a bass waveform,
  * nor the ripple of the heat estimate at twice the signal frequency. */
@@ -31,10 +35,10 @@ typedef struct {
 	double z_ohm;     /* transducer impedance */
 	double i_peak;    /* A */
 	double i_rms;     /* A */
-	double v_peak;    /* V peak the transducer may see */
 	double tau_s;     /* thermal time constant */
 	double release_s; /* peak-gain recovery time constant */
 	double rise_db_s; /* rate at which a raised ceiling may rise */
+	double v_peak;    /* V peak the transducer may see */
 } TgLimiterParams;
 
 typedef struct {
@@ -51,7 +55,8 @@ typedef struct {
 typedef struct {
 	double rate;
 	uint32_t n_ch;
-	uint32_t latency; /* frames of delay: lookahead */
+	uint32_t latency; /* frames of delay in all */
+	uint32_t ahead;   /* of which the gain computer's lookahead */
 	uint32_t sub;     /* sub-block length, a power of two */
 	uint32_t win;     /* box-average length */
 	uint32_t k_hold;  /* sub-blocks in the hold window */
@@ -116,8 +121,12 @@ typedef struct {
 
 	float last_gmin, last_peak; /* the last sub-block's meter values */
 
+	TgTruePeak tp;
+	double tp_aim; /* the peak stage aims this far under the ceiling */
+
 	uint64_t clamp_peak; /* samples the final ceiling clamp touched */
 	uint64_t clamp_rms;  /* samples the RMS guard touched */
+	uint64_t clamp_tp;   /* intervals the true-peak guard scaled */
 } TgLimiter;
 
 /** Allocate for the sample rate (instantiation class); 0 on success. */

@@ -1,0 +1,144 @@
+/* tguard: true-peak detection by 4x polyphase interpolation. */
+#include "truepeak.h"
+
+#include "simd.h"
+
+#include <math.h>
+
+/* Modified Bessel function of the first kind, order 0, by its power series
+ * (Abramowitz and Stegun 9.6.12); 40 terms are exact in double for the
+ * arguments a Kaiser window of beta <= 10 gives. */
+static double bessel_i0(double x)
+{
+	double sum = 1.0, term = 1.0;
+	for (int k = 1; k < 40; ++k) {
+		const double r = x / (2.0 * k);
+		term *= r * r;
+		sum += term;
+	}
+	return sum;
+}
+
+#define KAISER_BETA 7.0
+#define PI 3.14159265358979323846
+
+void tg_tp_init(TgTruePeak *tp)
+{
+	const int half = TG_TP_HALF;
+	for (int p = 1; p < TG_TP_OVERSAMPLE; ++p) {
+		double w[TG_TP_TAPS], sum = 0.0;
+		for (int k = 0; k < TG_TP_TAPS; ++k) {
+			/* Distance from the point n + p/4 to the tap's frame. */
+			const double u = (double)p / TG_TP_OVERSAMPLE + (double)(half - 1 - k);
+			const double sinc = sin(PI * u) / (PI * u);
+			const double r = u / (double)half;
+			const double win = fabs(r) < 1.0 ? bessel_i0(KAISER_BETA * sqrt(1.0 - r * r)) /
+			                                       bessel_i0(KAISER_BETA)
+			                                 : 0.0;
+			w[k] = sinc * win;
+			sum += w[k];
+		}
+		for (int k = 0; k < TG_TP_TAPS; ++k) {
+			tp->h[p - 1][k] = (float)(w[k] / sum);
+		}
+	}
+#if defined(__x86_64__) || defined(__i386__)
+	tp->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+	tp->avx2 = 0;
+#endif
+}
+
+double tg_tp_max_ref(const TgTruePeak *tp, const float *x, uint32_t len)
+{
+	double peak = 0.0;
+	for (uint32_t n = 0; n < len; ++n) {
+		const double a = fabs((double)x[n]);
+		peak = a > peak ? a : peak;
+		for (int p = 0; p < TG_TP_OVERSAMPLE - 1; ++p) {
+			double y = 0.0;
+			for (int k = 0; k < TG_TP_TAPS; ++k) {
+				y += (double)tp->h[p][k] * (double)x[(int64_t)n - TG_TP_HALF + 1 + k];
+			}
+			peak = fabs(y) > peak ? fabs(y) : peak;
+		}
+	}
+	return peak;
+}
+
+float tg_tp_point(const TgTruePeak *tp, const float *x, unsigned p)
+{
+	float y = 0.0f;
+	for (int k = 0; k < TG_TP_TAPS; ++k) {
+		y += tp->h[p - 1][k] * x[k - TG_TP_HALF + 1];
+	}
+	return y;
+}
+
+/* Four frames at a time: the three phases share every load. */
+static float tp_max_v4(const TgTruePeak *tp, const float *x, uint32_t len)
+{
+	TgV4f peak = tg_v4_set(0.0f);
+	for (uint32_t n = 0; n < len; n += 4) {
+		const float *const b = x + n - TG_TP_HALF + 1;
+		TgV4f a1 = tg_v4_set(0.0f), a2 = a1, a3 = a1;
+		for (int k = 0; k < TG_TP_TAPS; ++k) {
+			const TgV4f v = tg_v4_load(b + k);
+			a1 += tg_v4_set(tp->h[0][k]) * v;
+			a2 += tg_v4_set(tp->h[1][k]) * v;
+			a3 += tg_v4_set(tp->h[2][k]) * v;
+		}
+		const TgV4f m = tg_v4_max(tg_v4_max(tg_v4_abs(a1), tg_v4_abs(a2)),
+		                          tg_v4_max(tg_v4_abs(a3), tg_v4_abs(tg_v4_load(x + n))));
+		peak = tg_v4_max(m, peak);
+	}
+	return tg_h_max(peak);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+/* Eight frames at a time with fused multiply-adds. */
+__attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *tp,
+                                                             const float *x, uint32_t len)
+{
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	__m256 peak = _mm256_setzero_ps();
+	uint32_t n = 0;
+	for (; n + 8 <= len; n += 8) {
+		const float *const b = x + n - TG_TP_HALF + 1;
+		__m256 a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1;
+		for (int k = 0; k < TG_TP_TAPS; ++k) {
+			const __m256 v = _mm256_loadu_ps(b + k);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(tp->h[0][k]), v, a1);
+			a2 = _mm256_fmadd_ps(_mm256_set1_ps(tp->h[1][k]), v, a2);
+			a3 = _mm256_fmadd_ps(_mm256_set1_ps(tp->h[2][k]), v, a3);
+		}
+		const __m256 s = _mm256_andnot_ps(sign, _mm256_loadu_ps(x + n));
+		const __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, a1), _mm256_andnot_ps(sign, a2)),
+		                               _mm256_max_ps(_mm256_andnot_ps(sign, a3), s));
+		peak = _mm256_max_ps(m, peak);
+	}
+	float lanes[8];
+	_mm256_storeu_ps(lanes, peak);
+	float r = 0.0f;
+	for (int i = 0; i < 8; ++i) {
+		r = lanes[i] > r ? lanes[i] : r;
+	}
+	if (n < len) {
+		const float t = tp_max_v4(tp, x + n, len - n);
+		r = t > r ? t : r;
+	}
+	return r;
+}
+#endif
+
+float tg_tp_max(const TgTruePeak *tp, const float *x, uint32_t len)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (tp->avx2) {
+		return tp_max_avx2(tp, x, len);
+	}
+#endif
+	return tp_max_v4(tp, x, len);
+}
