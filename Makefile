@@ -9,7 +9,7 @@
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make install-user / uninstall / clean / deps
 
-VERSION = 0.1.0
+VERSION = 0.2.0
 VERSION_MINOR = $(word 2,$(subst ., ,$(VERSION)))
 VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
 
@@ -151,8 +151,9 @@ TEST_SUPPORT = host-test/signals.c host-test/analysis.c
 $(BUILD)/test_dsp: host-test/test_dsp.c $(TEST_SUPPORT) host-test/signals.h host-test/analysis.h $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) host-test/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
 
-$(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h | pkgcheck
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
+$(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h Makefile | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) -DTG_VERSION_MINOR=$(VERSION_MINOR) \
+	    -DTG_VERSION_MICRO=$(VERSION_MICRO) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
 
 $(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle $(BUILD)/tguard-render
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)

@@ -97,7 +97,14 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 	report->rate = rate;
 	report->latency = (uint32_t)lat_f;
 	report->peak_ma = cs.peak_a * 1e3;
-	report->peak_limit_ma = tg_host_get(host, "i_peak_ma");
+	const double i_peak_ma = tg_host_get(host, "i_peak_ma");
+	report->v_peak = tg_host_get(host, "v_peak");
+	/* The voltage limit is a current limit too: v_peak / z_ohm (fmin
+	 * ignores a NaN: a plugin without v_peak). */
+	report->peak_limit_ma = fmin(i_peak_ma, report->v_peak / z * 1e3);
+	report->peak_v = peak * vfs;
+	const double ceiling = fmin(1.0, fmin(i_peak_ma * 1e-3 * z, report->v_peak) / vfs);
+	report->ceiling_dbfs = 20.0 * log10(ceiling);
 	report->rms_ma = cs.rms_a * 1e3;
 	report->rms_limit_ma = tg_host_get(host, "i_rms_ma");
 	report->tau_s = tg_host_get(host, "tau_s");
@@ -120,12 +127,14 @@ void tg_report_print(FILE *f, const TgReport *r, int json)
 	if (json) {
 		fprintf(f,
 		        "{\"frames\": %llu, \"rate\": %g, \"latency\": %u, \"peak_ma\": %.4f, "
-		        "\"peak_limit_ma\": %.4f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
+		        "\"peak_limit_ma\": %.4f, \"peak_v\": %.4f, \"v_peak\": %.4f, "
+		        "\"ceiling_dbfs\": %.2f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
 		        "\"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, \"output_peak_dbfs\": %.2f, "
 		        "\"ramp_done_s\": %.4f, \"nonfinite_in\": %llu, \"nonfinite_out\": %llu, "
 		        "\"rt_violations\": %llu}\n",
 		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->peak_limit_ma,
-		        r->rms_ma, r->rms_limit_ma, r->tau_s, r->gr_db, r->clamps, peak_db,
+		        r->peak_v, r->v_peak, r->ceiling_dbfs, r->rms_ma, r->rms_limit_ma, r->tau_s,
+		        r->gr_db, r->clamps, peak_db,
 		        r->ramp_done_s, (unsigned long long)r->nonfinite_in,
 		        (unsigned long long)r->nonfinite_out, r->rt_violations);
 		return;
@@ -133,6 +142,8 @@ void tg_report_print(FILE *f, const TgReport *r, int json)
 	fprintf(f, "frames:                   %llu (%.3f s at %g Hz, latency %u)\n",
 	        (unsigned long long)r->frames, (double)r->frames / r->rate, r->rate, r->latency);
 	fprintf(f, "peak current:             %.3f mA (limit %.3f mA)\n", r->peak_ma, r->peak_limit_ma);
+	fprintf(f, "peak voltage:             %.3f V (limit %.3f V)\n", r->peak_v, r->v_peak);
+	fprintf(f, "sample ceiling:           %.2f dBFS\n", r->ceiling_dbfs);
 	fprintf(f, "highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", r->rms_ma,
 	        r->rms_limit_ma, r->tau_s);
 	fprintf(f, "largest gain reduction:   %.2f dB\n", r->gr_db);

@@ -17,7 +17,9 @@ typedef struct {
 typedef struct {
 	uint64_t frames;
 	double rate;
-	double peak_ma, peak_limit_ma;
+	double peak_ma, peak_limit_ma; /* limit: min(i_peak_ma, v_peak / z_ohm) */
+	double peak_v, v_peak;         /* highest output voltage, and the v_peak control */
+	double ceiling_dbfs;           /* sample ceiling: min(1, i_peak z / vfs, v_peak / vfs) */
 	double rms_ma, rms_limit_ma, tau_s;
 	double gr_db;          /* largest gain reduction (<= 0) */
 	double clamps;         /* final-clamp and RMS-guard engagements */

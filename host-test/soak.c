@@ -312,7 +312,8 @@ TEST soak_layout(const Layout *lay)
 	       "silent (soft start) and were\n",
 	       lay->name, minutes, (unsigned long long)blocks, (unsigned long long)inv.checked,
 	       (unsigned long long)inv.zero_checked);
-	printf("%s: worst peak current %.6f x the limit, worst thermal estimate %.7f x the limit "
+	printf("%s: worst peak current %.6f x the limit (i_peak_ma, or v_peak / z_ohm when lower), "
+	       "worst thermal estimate %.7f x the limit "
 	       "(bound 1.02); %llu frames over the bound while cooling after a lowered limit\n",
 	       lay->name, inv.worst_peak, inv.worst_rms, (unsigned long long)inv.cooling);
 	printf("%s: %llu non-finite input samples injected (%llu seen by the chain), clamp "

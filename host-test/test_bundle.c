@@ -10,6 +10,7 @@
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
+#include <lv2/core/lv2.h>
 #include <lv2/presets/presets.h>
 #include <lv2/urid/urid.h>
 
@@ -18,6 +19,11 @@
 #include "ports.h"
 
 #define BUNDLE_DIR "build/tguard.lv2"
+
+/* From the Makefile's VERSION. */
+#ifndef TG_VERSION_MINOR
+#error "define TG_VERSION_MINOR and TG_VERSION_MICRO (the Makefile does)"
+#endif
 
 static LilvWorld *world;
 
@@ -111,6 +117,37 @@ TEST ports_agree_with_turtle(void)
 	lilv_node_free(audio);
 	lilv_node_free(control);
 	ASSERT_EQ(0, errors);
+	PASS();
+}
+
+/* The manifest carries the Makefile's VERSION (-DTG_VERSION_MINOR and
+ * -DTG_VERSION_MICRO), and the minor version is even (a release, by the
+ * LV2 rules) and at least 2: v_peak, added in 0.2, needed the raise. */
+TEST versions_from_makefile(void)
+{
+	LilvNode *const minor_p = lilv_new_uri(world, LV2_CORE__minorVersion);
+	LilvNode *const micro_p = lilv_new_uri(world, LV2_CORE__microVersion);
+	int errors = 0;
+	for (int v = 0; v < TG_N_VARIANTS; ++v) {
+		LilvNode *const plugin = lilv_new_uri(world, tg_variants[v].uri);
+		LilvNode *const minor = lilv_world_get(world, plugin, minor_p, NULL);
+		LilvNode *const micro = lilv_world_get(world, plugin, micro_p, NULL);
+		if (!minor || !micro || !lilv_node_is_int(minor) || !lilv_node_is_int(micro) ||
+		    lilv_node_as_int(minor) != TG_VERSION_MINOR ||
+		    lilv_node_as_int(micro) != TG_VERSION_MICRO) {
+			fprintf(stderr, "%s: lv2:minorVersion / microVersion are not %d / %d\n",
+			        tg_variants[v].uri, TG_VERSION_MINOR, TG_VERSION_MICRO);
+			++errors;
+		}
+		lilv_node_free(minor);
+		lilv_node_free(micro);
+		lilv_node_free(plugin);
+	}
+	lilv_node_free(minor_p);
+	lilv_node_free(micro_p);
+	ASSERT_EQ(0, errors);
+	ASSERTm("an odd minor version is a development version", TG_VERSION_MINOR % 2 == 0);
+	ASSERTm("v_peak was added in 0.2", TG_VERSION_MINOR >= 2);
 	PASS();
 }
 
@@ -640,6 +677,7 @@ SUITE(bundle_suite)
 {
 	RUN_TEST(plugins_load);
 	RUN_TEST(ports_agree_with_turtle);
+	RUN_TEST(versions_from_makefile);
 	RUN_TEST(plugins_run);
 	RUN_TEST(meters_may_be_unconnected);
 	RUN_TEST(lv2_validate_clean);

@@ -566,7 +566,8 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	TgLimiter a, b;
 	ASSERT_EQ(0, tg_limiter_init(&a, rate, 2));
 	ASSERT_EQ(0, tg_limiter_init(&b, rate, 2));
-	TgLimiterParams lp = {2.0, 32.0, 0.040, 0.020, 0.2, 0.05, 20.0, 100.0};
+	TgLimiterParams lp = {.vfs = 2.0, .z_ohm = 32.0, .i_peak = 0.040, .i_rms = 0.020,
+	                      .v_peak = 100.0, .tau_s = 0.2, .release_s = 0.05, .rise_db_s = 20.0};
 	tg_limiter_reset(&a, &lp);
 	tg_limiter_reset(&b, &lp);
 	static const uint32_t lens[] = {512, 37, 1, 200, 16, 999, 64, 3};
@@ -795,7 +796,8 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 {
 	TgLimiter lim;
 	ASSERT_EQ(0, tg_limiter_init(&lim, 48000.0, 1));
-	TgLimiterParams lp = {1.0, 32.0, 0.010, 1.0, 3.0, 0.1, 10.0, 100.0};
+	TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.010, .i_rms = 1.0,
+	                      .v_peak = 100.0, .tau_s = 3.0, .release_s = 0.1, .rise_db_s = 10.0};
 	tg_limiter_reset(&lim, &lp);
 	const double c_low = 0.010 * 32.0;
 	ASSERT_IN_RANGE(c_low, tg_limiter_ceiling(&lim), 1e-9);
@@ -1160,6 +1162,74 @@ TEST chain_route(void)
 	PASS();
 }
 
+/* The voltage limit: the sample ceiling is min(1, i_peak z / vfs, v_peak /
+ * vfs). With vfs 10 V, z 8 ohm and the current limits out of the way, v_peak
+ * 2 V holds a full-scale sine to 0.2 of full scale, and the ceiling meter
+ * says so. A lowered v_peak binds from the next block on; a raised one
+ * glides at rise_db_s. */
+TEST chain_v_peak_limits(void)
+{
+	const double rate = 48000.0;
+	TgParams p;
+	params_peak_only(&p);
+	p.vfs = 10.0f;
+	p.z_ohm = 8.0f;
+	p.i_peak_ma = 10000.0f; /* 10 A: 8 x full scale */
+	p.v_peak = 2.0f;
+	Rig *const rig = rig_new(rate, &p, 480); /* 10 ms blocks */
+	tg_sig_sine(rig->in, 480, rate, 1000.0, 1.0, 0.0);
+	TgMeters m;
+	rig_run(rig, &p, 50, &m); /* 0.5 s: the 0.1 s soft start is over */
+	float peak = 0.0f;
+	for (int k = 0; k < 20; ++k) {
+		rig_run(rig, &p, 1, &m);
+		for (int i = 0; i < 480; ++i) {
+			ASSERT(fabsf(rig->out[i]) <= 0.2f + 1e-6f);
+			peak = fmaxf(peak, fabsf(rig->out[i]));
+		}
+		ASSERT_IN_RANGE(20.0 * log10(0.2), (double)m.ceiling_db, 1e-4);
+	}
+	ASSERT(peak > 0.19f); /* limited to the ceiling, not silenced */
+	ASSERT_IN_RANGE(0.2 * 10.0 / 8.0 * 1e3, (double)m.peak_ma, 0.01 * 250.0);
+
+	/* Lowered to 1 V: the next block is under 0.1 of full scale. */
+	p.v_peak = 1.0f;
+	rig_run(rig, &p, 1, &m);
+	for (int i = 0; i < 480; ++i) {
+		ASSERT(fabsf(rig->out[i]) <= 0.1f + 1e-6f);
+	}
+	ASSERT_IN_RANGE(-20.0, (double)m.ceiling_db, 1e-4);
+
+	/* Raised to 4 V (+12.04 dB): at 10 dB/s the ceiling has risen 3 dB
+	 * after 0.3 s, never more than 0.1 dB per 10 ms block, and the output
+	 * stays under the ceiling in force. */
+	p.v_peak = 4.0f;
+	double prev_db = m.ceiling_db;
+	for (int k = 0; k < 30; ++k) {
+		rig_run(rig, &p, 1, &m);
+		ASSERT((double)m.ceiling_db >= prev_db - 1e-6);
+		ASSERT((double)m.ceiling_db <= prev_db + 0.1 + 1e-3);
+		const float ceiling = powf(10.0f, m.ceiling_db / 20.0f);
+		for (int i = 0; i < 480; ++i) {
+			ASSERT(fabsf(rig->out[i]) <= ceiling * (1.0f + 1e-5f));
+		}
+		prev_db = m.ceiling_db;
+	}
+	ASSERT_IN_RANGE(-20.0 + 3.0, (double)m.ceiling_db, 0.05);
+	rig_run(rig, &p, 200, &m); /* 2 s more: the glide (1.2 s) and the release are over */
+	ASSERT_IN_RANGE(20.0 * log10(0.4), (double)m.ceiling_db, 1e-4);
+	float top = 0.0f;
+	for (int i = 0; i < 480; ++i) {
+		top = fmaxf(top, fabsf(rig->out[i]));
+	}
+	ASSERT(top <= 0.4f + 1e-6f && top > 0.399f);
+	printf("v_peak 2 V at vfs 10 V: sample peak %.4f (ceiling 0.2); raised 1 -> 4 V: "
+	       "+3 dB in 0.3 s\n",
+	       (double)peak);
+	rig_free(rig);
+	PASS();
+}
+
 TEST chain_sample_rate_range(void)
 {
 	ASSERT_EQ(NULL, tg_chain_new(7999.0, 2, 2));
@@ -1191,6 +1261,7 @@ TEST params_sanitized(void)
 	p.hpf_order = 3.1f;
 	p.tau_s = INFINITY;
 	p.mono = 0.0f;
+	p.v_peak = -1.0f;
 	tg_params_sanitize(&p, 1);
 	ASSERT_EQ_FMT(0.0f, p.volume_db, "%g");
 	ASSERT_EQ_FMT(0.01f, p.i_peak_ma, "%g");
@@ -1198,6 +1269,13 @@ TEST params_sanitized(void)
 	ASSERT_EQ_FMT(4.0f, p.hpf_order, "%g");
 	ASSERT_EQ_FMT(60.0f, p.tau_s, "%g");
 	ASSERT_EQ_FMT(1.0f, p.mono, "%g");
+	ASSERT_EQ_FMT(0.01f, p.v_peak, "%g");
+	p.v_peak = NAN;
+	tg_params_sanitize(&p, 0);
+	ASSERT_EQ_FMT(100.0f, p.v_peak, "%g");
+	p.v_peak = 1e9f;
+	tg_params_sanitize(&p, 0);
+	ASSERT_EQ_FMT(100.0f, p.v_peak, "%g");
 	PASS();
 }
 
@@ -1375,6 +1453,7 @@ SUITE(chain_suite)
 	RUN_TEST(chain_bypass_is_click_free);
 	RUN_TEST(chain_soft_start_at_activate);
 	RUN_TEST(chain_route);
+	RUN_TEST(chain_v_peak_limits);
 	RUN_TEST(chain_sample_rate_range);
 	RUN_TEST(params_sanitized);
 	RUN_TEST(chain_hostile_values);

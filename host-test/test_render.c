@@ -383,7 +383,8 @@ TEST cli_pipewire_config(void)
 	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
 	ASSERT(out != NULL);
 	ok = strstr(out, "plugin  = \"urn:tguard:sum\"") && strstr(out, "audio.position = [ MONO ]") &&
-	     strstr(out, "audio.position = [ FL FR ]") && !strstr(out, " route ") && balanced(out);
+	     strstr(out, "audio.position = [ FL FR ]") && !strstr(out, " route ") &&
+	     strstr(out, "\n                            v_peak       = 15\n") && balanced(out);
 	static const char *const vfs[] = {"vfs", "1.41", NULL};
 	const unsigned missing_sum =
 	    pipewire_controls_missing(out, "urn:tguard:sum", "urn:tguard:preset:piezo-disc:sum", vfs);
@@ -430,6 +431,60 @@ TEST cli_check_file(void)
 	PASS();
 }
 
+/* The voltage limit in the report and in --check: vfs 10 V, z 8 ohm,
+ * current limits open, v_peak 2 V. The peak current limit is then
+ * v_peak / z = 250 mA and the sample ceiling 0.2 (-13.98 dBFS). */
+#define VP_SETS "-c vfs=10 -c z_ohm=8 -c i_peak_ma=10000 -c i_rms_ma=10000 -c ramp_s=0.1 "
+
+TEST cli_v_peak_report_and_check(void)
+{
+	char err[2048];
+	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --report --signal sine1k:1 /tmp/tg-vp.wav", err,
+	                     sizeof(err)));
+	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	const char *const pv = strstr(out, "peak voltage:");
+	const double peak_v = pv ? strtod(pv + strlen("peak voltage:"), NULL) : -1.0;
+	int ok = strstr(out, "(limit 250.000 mA)") && strstr(out, "V (limit 2.000 V)") &&
+	         strstr(out, "sample ceiling:           -13.98 dBFS") &&
+	         strstr(out, "output peak:              -13.98 dBFS");
+	if (!ok) {
+		fprintf(stderr, "%s", out);
+	}
+	free(out);
+	ASSERT(ok);
+	ASSERT(peak_v > 1.9 && peak_v <= 2.0 * (1.0 + 1e-6));
+	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --report=json --signal sine1k:1 /tmp/tg-vp.wav",
+	                     err, sizeof(err)));
+	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	ok = strstr(out, "\"peak_limit_ma\": 250.0000") && strstr(out, "\"v_peak\": 2.0000") &&
+	     strstr(out, "\"ceiling_dbfs\": -13.98") && strstr(out, "\"peak_v\": ");
+	free(out);
+	ASSERT(ok);
+	/* The file keeps 2 V; it breaks 1 V, and --check says it is the voltage. */
+	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --check /tmp/tg-vp.wav", err, sizeof(err)));
+	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	ok = strstr(out, "V (limit 2.000 V)") && strstr(out, "result:                   pass");
+	free(out);
+	ASSERT(ok);
+	ASSERT_EQ(9, run_cli(VP_SETS "-c v_peak=1 --check /tmp/tg-vp.wav", err, sizeof(err)));
+	ASSERT(strstr(err, "peak voltage") && strstr(err, "over the limit 1.0000 V"));
+	ASSERT(strchr(err, '\n') == strrchr(err, '\n'));
+	/* The piezo preset states 15 V: its peak current limit is 15 V / 800
+	 * ohm = 18.75 mA, under its 19 mA i_peak_ma. */
+	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:piezo-disc --check /tmp/tg-vp.wav", err,
+	                     sizeof(err)));
+	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	ok = strstr(out, "(limit 18.750 mA)") && strstr(out, "V (limit 15.000 V)");
+	free(out);
+	ASSERT(ok);
+	unlink("/tmp/tg-vp.wav");
+	PASS();
+}
+
 SUITE(host_suite)
 {
 	RUN_TEST(block_sizes_give_same_output);
@@ -441,6 +496,7 @@ SUITE(host_suite)
 	RUN_TEST(cli_render_and_json_report);
 	RUN_TEST(cli_pipewire_config);
 	RUN_TEST(cli_check_file);
+	RUN_TEST(cli_v_peak_report_and_check);
 }
 
 GREATEST_MAIN_DEFS();

@@ -435,7 +435,9 @@ static int check_file(App *app)
 {
 	const double vfs = tg_host_get(app->host, "vfs"), z = tg_host_get(app->host, "z_ohm");
 	const double tau = tg_host_get(app->host, "tau_s");
-	const double peak_limit = tg_host_get(app->host, "i_peak_ma");
+	/* The voltage limit bounds the current too: v_peak / z_ohm. */
+	const double v_peak = tg_host_get(app->host, "v_peak");
+	const double peak_limit = fmin(tg_host_get(app->host, "i_peak_ma"), v_peak / z * 1e3);
 	const double rms_limit = tg_host_get(app->host, "i_rms_ma");
 	TgCurrentStats cs;
 	tg_current_stats((const float *const *)app->in, app->n_in_ch, app->frames, vfs / z, tau,
@@ -447,7 +449,7 @@ static int check_file(App *app)
 			peak = a > peak ? a : peak; /* NaN never wins; counted in cs */
 		}
 	}
-	const double peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3;
+	const double peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3, peak_v = peak * vfs;
 	const double peak_db = peak > 0.0 ? 20.0 * log10(peak) : -999.0;
 	const char *why = NULL;
 	char buf[160];
@@ -463,8 +465,15 @@ static int check_file(App *app)
 				first = fabs((double)app->in[ch][i]) > ceiling ? i + 1 : first;
 			}
 		}
-		snprintf(buf, sizeof(buf), "peak current %.4f mA over the limit %.4f mA, from frame %llu",
-		         peak_ma, peak_limit, (unsigned long long)(first ? first - 1 : 0));
+		if (peak_v > v_peak * (1.0 + 1e-6)) {
+			snprintf(buf, sizeof(buf),
+			         "peak voltage %.4f V over the limit %.4f V, from frame %llu", peak_v,
+			         v_peak, (unsigned long long)(first ? first - 1 : 0));
+		} else {
+			snprintf(buf, sizeof(buf),
+			         "peak current %.4f mA over the limit %.4f mA, from frame %llu", peak_ma,
+			         peak_limit, (unsigned long long)(first ? first - 1 : 0));
+		}
 		why = buf;
 	} else if (!(rms_ma <= 1.02 * rms_limit)) {
 		snprintf(buf, sizeof(buf), "RMS current %.4f mA over 1.02 x the limit %.4f mA", rms_ma,
@@ -476,16 +485,19 @@ static int check_file(App *app)
 	}
 	if (app->json) {
 		printf("{\"frames\": %llu, \"rate\": %g, \"peak_ma\": %.4f, \"peak_limit_ma\": %.4f, "
+		       "\"peak_v\": %.4f, \"v_peak\": %.4f, "
 		       "\"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, \"tau_s\": %g, "
 		       "\"output_peak_dbfs\": %.2f, \"nonfinite\": %llu, \"pass\": %s}\n",
-		       (unsigned long long)app->frames, app->rate, peak_ma, peak_limit, rms_ma, rms_limit,
-		       tau, peak_db, (unsigned long long)cs.nonfinite, why ? "false" : "true");
+		       (unsigned long long)app->frames, app->rate, peak_ma, peak_limit, peak_v, v_peak,
+		       rms_ma, rms_limit, tau, peak_db, (unsigned long long)cs.nonfinite,
+		       why ? "false" : "true");
 	} else {
 		printf("checked:                  %s\n", app->check_path);
 		printf("frames:                   %llu (%.3f s at %g Hz, %u channels)\n",
 		       (unsigned long long)app->frames, (double)app->frames / app->rate, app->rate,
 		       app->n_in_ch);
 		printf("peak current:             %.3f mA (limit %.3f mA)\n", peak_ma, peak_limit);
+		printf("peak voltage:             %.3f V (limit %.3f V)\n", peak_v, v_peak);
 		printf("highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", rms_ma, rms_limit,
 		       tau);
 		printf("output peak:              %.2f dBFS\n", peak_db);

@@ -3,7 +3,8 @@
  * The input decides the sample rate (8..384 kHz, or one that must be
  * refused), the layout (stereo 2/2, mono 1/1, sum 2/1), every control
  * (NaN, infinities, out of range included), control changes and
- * re-activations between blocks, block sizes 0..8192, in-place processing,
+ * re-activations between blocks (v_peak starts at its default and changes
+ * there), block sizes 0..8192, in-place processing,
  * and the samples (NaN, infinities, denormals, +-1e38 included). After
  * every block invariants.c checks the README's guarantees and traps on a
  * violation; ASan and UBSan catch the rest. Buffers are allocated at their
@@ -28,7 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint32_t LAYOUT_IN[3] = {2, 1, 2};
 static const uint32_t LAYOUT_OUT[3] = {2, 1, 1};
 
-static void fuzz_controls(FzIn *r, TgParams *p, uint16_t mask)
+/* mask bit k fuzzes tg_inv_controls[k]: bits 0..15 the controls of 0.1,
+ * bit 16 v_peak. */
+static void fuzz_controls(FzIn *r, TgParams *p, uint32_t mask)
 {
 	for (int k = 0; k < TG_INV_N_CONTROLS; ++k) {
 		if (mask & (1u << k)) {
@@ -79,8 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t frames = 0, since_activate = 0;
 	for (int b = 0; b < MAX_BLOCKS && r.n > 0 && frames < FRAME_BUDGET; ++b) {
 		const uint8_t op = fz_u8(&r);
-		if (op & 1) {
-			fuzz_controls(&r, &p, fz_u16(&r));
+		/* v_peak (added in 0.2) takes op bit 3, unused before, so the 16
+		 * bits of the mask, and with them the saved inputs, keep their
+		 * meaning. */
+		if (op & 9) {
+			fuzz_controls(&r, &p, (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
 		}
 		if ((op & 0x70) == 0x70) {
 			tg_chain_activate(chain, &p);

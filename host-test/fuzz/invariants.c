@@ -120,7 +120,11 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 	TgParams p = *params;
 	tg_params_sanitize(&p, inv->sum);
 	const double amps = (double)p.vfs / (double)p.z_ohm;
-	const double i_peak = p.i_peak_ma * 1e-3;
+	/* The peak current bound: i_peak_ma, or the current v_peak drives
+	 * through z_ohm when that is lower (the voltage limit). */
+	const double i_peak_ctl = p.i_peak_ma * 1e-3;
+	const double i_volt = (double)p.v_peak / (double)p.z_ohm;
+	const double i_peak = i_volt < i_peak_ctl ? i_volt : i_peak_ctl;
 	const double i_rms = p.i_rms_ma * 1e-3;
 	const double bound2 = 1.02 * 1.02 * i_rms * i_rms;
 	const double alpha = 1.0 - exp(-1.0 / ((double)p.tau_s * inv->rate));
@@ -147,9 +151,13 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 			violation(inv, "output over 0 dBFS: %.9g", (double)a);
 		}
 		const double cur = (double)a * amps;
-		if (cur > i_peak * (1.0 + SLACK)) {
+		if (cur > i_peak_ctl * (1.0 + SLACK)) {
 			violation(inv, "peak current %.9g mA over the %.9g mA limit", cur * 1e3,
 			          (double)p.i_peak_ma);
+		}
+		if (cur > i_volt * (1.0 + SLACK)) {
+			violation(inv, "peak voltage %.9g V over the %.9g V limit", (double)a * p.vfs,
+			          (double)p.v_peak);
 		}
 		const double r = cur / i_peak;
 		inv->worst_peak = r > inv->worst_peak ? r : inv->worst_peak;
@@ -212,7 +220,7 @@ void tg_inv_meters(TgInv *inv, const TgMeters *m)
 const TgPortId tg_inv_controls[TG_INV_N_CONTROLS] = {
     TG_P_ENABLE, TG_P_VOLUME_DB,  TG_P_RAMP_S, TG_P_RISE_DB_S, TG_P_HPF_HZ,    TG_P_HPF_ORDER,
     TG_P_LPF_HZ, TG_P_LPF_ORDER,  TG_P_Z_OHM,  TG_P_VFS,       TG_P_I_PEAK_MA, TG_P_I_RMS_MA,
-    TG_P_TAU_S,  TG_P_RELEASE_MS, TG_P_MONO,   TG_P_ROUTE};
+    TG_P_TAU_S,  TG_P_RELEASE_MS, TG_P_MONO,   TG_P_ROUTE,     TG_P_V_PEAK};
 
 float *tg_inv_param(TgParams *p, TgPortId id)
 {
@@ -249,6 +257,8 @@ float *tg_inv_param(TgParams *p, TgPortId id)
 		return &p->mono;
 	case TG_P_ROUTE:
 		return &p->route;
+	case TG_P_V_PEAK:
+		return &p->v_peak;
 	default:
 		return NULL;
 	}

@@ -3,8 +3,8 @@
  * README guarantees, sample by sample, in physical units:
  *
  *  - every output sample is finite and |y| <= 1;
- *  - |i| = |y| * vfs / z_ohm <= i_peak_ma (the controls as the chain
- *    sanitises them: tg_params_sanitize);
+ *  - |i| = |y| * vfs / z_ohm <= i_peak_ma, and the voltage |y| * vfs <=
+ *    v_peak (the controls as the chain sanitises them: tg_params_sanitize);
  *  - the thermal estimate of the README, ms[n] = ms[n-1] + (1 - e^(-1/(tau
  *    fs))) (i[n]^2 - ms[n-1]) from 0 at activation, i[n] the current of the
  *    louder output, stays at or under (1.02 i_rms)^2. Heat cannot be undone:
@@ -43,7 +43,7 @@ typedef struct {
 	uint64_t zero_checked; /* frames that had to be exactly 0, and were */
 	uint64_t cooling;      /* frames over the RMS bound while cooling */
 	uint64_t violations;
-	double worst_peak; /* highest |i| / i_peak */
+	double worst_peak; /* highest |i| / min(i_peak, v_peak / z) */
 	double worst_rms;  /* highest sqrt(ms) / i_rms, cooling excluded */
 	char first[256];   /* the first violation */
 	int trap;          /* each violation goes to tg_inv_fail() */
@@ -73,8 +73,9 @@ void tg_inv_output(TgInv *inv, const TgParams *p, const float *const *out, uint3
 /** Check the meters of a block: finite, in their ranges. */
 void tg_inv_meters(TgInv *inv, const TgMeters *m);
 
-/* The 16 input controls, in a fixed order. */
-#define TG_INV_N_CONTROLS 16
+/* The 17 input controls, in a fixed order: the 16 of version 0.1, then
+ * v_peak (0.2). */
+#define TG_INV_N_CONTROLS 17
 extern const TgPortId tg_inv_controls[TG_INV_N_CONTROLS];
 
 /** The field of p that holds control id; NULL for another port. */

@@ -3,6 +3,7 @@
 # renders hot pink noise through every variant with every preset's
 # controls set by -c; each result must pass tguard-render --check against
 # that preset's limits. The unprocessed input must fail the same check.
+# One more render sets a binding v_peak, which must hold.
 CHECK=lv2apply
 . "$(dirname "$0")/common.sh"
 need lv2apply lilv-utils
@@ -44,4 +45,24 @@ VALUES
 	echo "    $uri: $(echo "$out" | sed -n 's/^peak current: *//p'), RMS $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/')"
 	n=$((n + 1))
 done
-pass "$n renders (every preset of the 3 variants, controls by -c) within the peak and RMS limits"
+# The voltage limit through a real host: the earbud preset at v_peak 0.5 V
+# (ceiling 0.5 / 2.83 = 0.177, under its current ceiling, 0.72 V) keeps
+# 0.5 V, and reaches over 0.4 V, so the check means something.
+f=$(preset_file urn:tguard:preset:earbud-16)
+set --
+while read -r sym val; do
+	[ "$sym" = v_peak ] && val=0.5
+	set -- "$@" -c "$sym" "$val"
+done <<VALUES
+$(preset_values "$f")
+VALUES
+rm -f "$TMP/out.wav"
+lv2apply -i "$TMP/hot2.wav" -o "$TMP/out.wav" "$@" urn:tguard:stereo > "$TMP/log" 2>&1 ||
+	{ sed 's/^/    /' "$TMP/log"; fail "lv2apply failed with v_peak 0.5"; }
+out=$("$RENDER" -p urn:tguard:preset:earbud-16 -c v_peak=0.5 --check "$TMP/out.wav" 2>&1) ||
+	{ echo "$out" | sed 's/^/    /'; fail "lv2apply's render with v_peak 0.5 V breaks it"; }
+if "$RENDER" -p urn:tguard:preset:earbud-16 -c v_peak=0.4 --check "$TMP/out.wav" > /dev/null 2>&1; then
+	fail "the render with v_peak 0.5 V stays under 0.4 V: too quiet to show the limit"
+fi
+echo "    v_peak 0.5 V: $(echo "$out" | sed -n 's/^peak voltage: *//p')"
+pass "$n renders (every preset of the 3 variants, controls by -c) within the peak and RMS limits; v_peak 0.5 V holds"
