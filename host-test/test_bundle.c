@@ -186,7 +186,7 @@ TEST plugins_run(void)
 		for (uint32_t i = 0; i < var->n_ports; ++i) {
 			const TgPortId id = var->ports[i];
 			if (id == TG_P_LATENCY) {
-				ASSERT_EQ_FMT(72.0f, controls[i], "%g"); /* 1.5 ms at 48 kHz */
+				ASSERT_EQ_FMT(96.0f, controls[i], "%g"); /* 2 ms at 48 kHz */
 			}
 			if (id == TG_P_RAMP) {
 				ASSERT((controls[i]) < (1.0f)); /* 1 s into a 3 s soft start */

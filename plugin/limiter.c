@@ -161,44 +161,43 @@ static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, do
 	return sc;
 }
 
-/* Up to a sub-block of audio is gained but not out yet when the limits
- * change; from the next sample on the new ones bind. Count the heat of the
- * frames already out as it was, then clamp and guard the waiting ones, and
- * count their heat again, under the new ceiling, current scale, RMS limit
- * and time constant. */
-static void rebind(TgLimiter *lim)
+/* Frames are gained, and their heat counted, up to TG_TP_HALF +
+ * TG_GUARD_BACK + a sub-block before they go out. When the limits change,
+ * the new ones bind from the next sample out: unwind the heat of the frames
+ * still waiting (counted under the old current scale and time constant;
+ * a frame the guards scaled since counts as less, which only raises the
+ * heat unwound to), then clamp, guard and count them again under the new
+ * ceiling, current scale, RMS limit and time constant. */
+static void rebind(TgLimiter *lim, double old_amps, double old_alpha)
 {
-	const uint32_t sub = lim->sub, wait = sub - 1 - lim->pend;
-	/* Frames gained but not out yet: the last sub-block's are the newest. */
-	const uint32_t gained = wait + TG_TP_HALF + TG_GUARD_BACK, r0 = gained - sub;
-	if (lim->rec_compact) {
-		for (uint32_t k = 0; k < sub; ++k) {
-			const double i_a = (double)lim->rec_a[k] * lim->rec_amps;
-			lim->rec_i2[k] = i_a * i_a;
-			lim->rec_alpha[k] = lim->rec_alpha1;
+	const uint32_t gained = lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
+	double ms = lim->ms;
+	for (uint32_t j = gained; j-- > 0;) {
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
+			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
 		}
-		lim->rec_compact = 0;
+		const double i_a = (double)a * old_amps;
+		ms = (ms - old_alpha * i_a * i_a) / (1.0 - old_alpha);
+		ms = ms > 0.0 ? ms : 0.0;
 	}
 	const float cf = clamp_ceiling(lim);
 	const double alpha = lim->alpha;
 	const double b2 = guard_bound2(lim->irms * lim->irms);
-	/* Older frames are in the estimate already, at their level before the
-	 * change: clamp them, and guard each as if it came now (muted while
-	 * the estimate is over the new bound). */
-	for (uint32_t j = 0; j < r0; ++j) {
+	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(lim, j, cf);
-		guard_frame(lim, j, lim->rec_ms, alpha, b2, &a);
-	}
-	double ms = lim->rec_ms;
-	for (uint32_t k = 0; k < sub; ++k) {
-		float a = clamp_frame(lim, r0 + k, cf);
-		guard_frame(lim, r0 + k, ms, alpha, b2, &a);
+		guard_frame(lim, j, ms, alpha, b2, &a);
 		const double i_a = (double)a * lim->amps;
-		lim->rec_i2[k] = i_a * i_a;
-		lim->rec_alpha[k] = alpha;
 		ms += alpha * (i_a * i_a - ms);
 	}
 	lim->ms = ms;
+	/* The record of the last sub-block is of no more use. */
+	lim->rec_compact = 0;
+	lim->rec_ms = ms;
+	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
+		lim->rec_i2[k] = 0.0;
+		lim->rec_alpha[k] = 0.0;
+	}
 }
 
 static void set_params(TgLimiter *lim, const TgLimiterParams *p)
@@ -232,8 +231,9 @@ static void set_params(TgLimiter *lim, const TgLimiterParams *p)
 
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 {
+	const double old_amps = lim->amps, old_alpha = lim->alpha;
 	set_params(lim, p);
-	rebind(lim);
+	rebind(lim, old_amps, old_alpha);
 }
 
 /* Silence in the delay and a gain computer that has seen only silence. */
