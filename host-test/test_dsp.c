@@ -1417,6 +1417,54 @@ TEST chain_fault_leaves_silence(void)
 	PASS();
 }
 
+/* A fault clears what the program before it left in the chain: when the
+ * input is silent from the fault on, so is the output from the fault on,
+ * exactly. Nothing rings out of the filters or either DC blocker, and
+ * nothing is left in the lookahead, enabled and bypassed. */
+TEST chain_fault_clears_state(void)
+{
+	const double rate = 48000.0;
+	static const uint32_t layouts[][2] = {{2, 2}, {1, 1}, {2, 1}};
+	static const uint32_t blocks[] = {37, 512};
+	static const float kinds[] = {NAN, -1e30f};
+	const uint32_t at = 14400, n = at + 4800;
+	for (size_t l = 0; l < 3; ++l) {
+		for (int enable = 0; enable <= 1; ++enable) {
+			for (size_t bl = 0; bl < 2; ++bl) {
+				for (size_t k = 0; k < 2; ++k) {
+					Buffers b = buffers_new(layouts[l][0], layouts[l][1], n);
+					for (uint32_t ch = 0; ch < 2; ++ch) {
+						tg_sig_sine(b.in[ch], at, rate, 440.0, 0.3, 0.5 * ch);
+						for (uint32_t i = 0; i < at; ++i) {
+							b.in[ch][i] += 0.2f; /* DC: the blockers' state */
+						}
+					}
+					b.in[0][at] = kinds[k];
+					TgParams p;
+					tg_params_default(&p);
+					p.ramp_s = 0.1f;
+					p.enable = (float)enable;
+					render(&b, rate, &p, blocks[bl]);
+					double worst = 0.0;
+					for (uint32_t ch = 0; ch < layouts[l][1]; ++ch) {
+						for (uint32_t i = at; i < n; ++i) {
+							worst = fmax(worst, fabs((double)b.out[ch][i]));
+						}
+					}
+					buffers_free(&b);
+					if (worst != 0.0) {
+						fprintf(stderr, "%u/%u, enable %d, block %u, fault %g: %g after it\n",
+						        layouts[l][0], layouts[l][1], enable, blocks[bl],
+						        (double)kinds[k], worst);
+					}
+					ASSERT_EQ_FMTm("output after a fault and silence", 0.0, worst, "%g");
+				}
+			}
+		}
+	}
+	PASS();
+}
+
 /* The fast path for twins (a vector test) and the general path (scalar
  * and vector) count exactly the samples tg_is_fault calls faults, at the
  * edges too, wherever they fall in a block. */
@@ -1560,6 +1608,7 @@ SUITE(chain_suite)
 	RUN_TEST(chain_transparent_under_limits);
 	RUN_TEST(chain_nonfinite_restarts_ramp);
 	RUN_TEST(chain_fault_leaves_silence);
+	RUN_TEST(chain_fault_clears_state);
 	RUN_TEST(chain_fault_rule_is_tg_is_fault);
 	RUN_TEST(chain_fault_restarts_soft_start);
 	RUN_TEST(chain_block_size_invariance);
