@@ -28,6 +28,7 @@
 #include "chain.h"
 #include "invariants.h"
 #include "ports.h"
+#include "safety.h"
 
 #define RATE 48000.0
 #define MAX_BLOCK 8192u
@@ -121,7 +122,7 @@ typedef struct {
 	double amp, phase, step;
 	double pink[2][3];
 	float extreme;
-	uint64_t faults; /* non-finite samples injected */
+	uint64_t faults; /* faults injected (tg_is_fault): NaN, Inf, +-1e38, FLT_MAX */
 } Source;
 
 static void next_segment(Source *s, Rng *r)
@@ -197,7 +198,6 @@ static void fill(Source *s, Rng *r, float *const *x, uint32_t n_ch, uint32_t n)
 					v = rng_unit(r) < 0.5
 					        ? NAN
 					        : (rng_unit(r) < 0.5 ? INFINITY : -INFINITY);
-					++s->faults;
 				}
 				break;
 			case SEG_EXTREME:
@@ -207,6 +207,7 @@ static void fill(Source *s, Rng *r, float *const *x, uint32_t n_ch, uint32_t n)
 				break;
 			}
 			x[ch][i] = v;
+			s->faults += (uint64_t)tg_is_fault(v);
 		}
 		s->phase += s->step;
 	}
@@ -316,7 +317,7 @@ TEST soak_layout(const Layout *lay)
 	       "worst thermal estimate %.7f x the limit "
 	       "(bound 1.02); %llu frames over the bound while cooling after a lowered limit\n",
 	       lay->name, inv.worst_peak, inv.worst_rms, (unsigned long long)inv.cooling);
-	printf("%s: %llu non-finite input samples injected (%llu seen by the chain), clamp "
+	printf("%s: %llu faults injected (%llu seen by the chain), clamp "
 	       "engagements %llu peak + %llu RMS\n",
 	       lay->name, (unsigned long long)src.faults, (unsigned long long)st.nonfinite_in,
 	       (unsigned long long)st.clamp_peak, (unsigned long long)st.clamp_rms);

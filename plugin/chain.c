@@ -18,9 +18,6 @@
 
 /* Frames per internal pass: scratch buffers live in the instance. */
 #define CHUNK 256
-/* Inputs beyond +60 dBFS are clamped there: still far over any ceiling, but
- * finite through every gain and filter. */
-#define INPUT_MAX 1000.0f
 /* Volume and bypass falls settle well within 20 ms. */
 #define VOLUME_FALL_S 0.0025
 #define BYPASS_FADE_S 0.020
@@ -44,6 +41,9 @@ struct TgChain {
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
 	TgLimiter lim;
+	/* Frames other than faults the limiter has taken since it was last
+	 * cleared, counted up to its latency (see clear_fault). */
+	uint32_t lim_taken;
 	int twin; /* both outputs carry the same mix: filter one, copy it */
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
 	float xf_step;
@@ -236,6 +236,7 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	tg_filter_reset(&chain->filter);
 	tg_dc_reset(&chain->dry_dc);
 	tg_ramp_restart(&chain->ramp);
+	chain->lim_taken = 0;
 	chain->twin = 0;
 	chain->xf = p.enable;
 	memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
@@ -243,16 +244,14 @@ void tg_chain_activate(TgChain *chain, const TgParams *params)
 	memset(&chain->stats, 0, sizeof(chain->stats));
 }
 
-static inline float clamp_input(float v)
+/* Faults, four samples at a time: lanes where !(|x| <= TG_FAULT_MAX). This
+ * is tg_is_fault (safety.h), the one definition, lane by lane: the same
+ * comparison, and tg_v4_abs clears the sign bit as fabsf does, so NaN
+ * stays NaN and fails the comparison, and an infinity exceeds the bound. A
+ * unit test holds both paths to tg_is_fault on the values at the edges. */
+static inline TgV4i fault4(TgV4f v)
 {
-	const float u = v > INPUT_MAX ? INPUT_MAX : v;
-	return u < -INPUT_MAX ? -INPUT_MAX : u;
-}
-
-/* The same for four samples (SSE's min and max select alike). */
-static inline TgV4f clamp_input4(TgV4f v)
-{
-	return tg_v4_max(tg_v4_set(-INPUT_MAX), tg_v4_min(tg_v4_set(INPUT_MAX), v));
+	return ~(tg_v4_abs(v) <= tg_v4_set(TG_FAULT_MAX));
 }
 
 /* The chunk's soft-start gains; none are written once the ramp is over. */
@@ -264,59 +263,109 @@ static void ramp_chunk(TgChain *chain, uint32_t m)
 	}
 }
 
-/* Copy the input, replacing non-finite samples by 0 and restarting the
- * soft start at each of them; the ramp gains for the chunk come out in
- * chain->ramp_gain. */
-static void sanitize_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
+/* m frames other than faults go to the limiter in this pass. */
+static void count_taken(TgChain *chain, uint32_t m)
 {
-	/* Almost always every sample is finite: one vector pass tells. */
+	const uint32_t lat = chain->lim.latency;
+	chain->lim_taken = m < lat - chain->lim_taken ? chain->lim_taken + m : lat;
+}
+
+/* A fault: clear whatever it reached and start the soft start again from
+ * silence. It becomes 0, so only the state before it matters: the filters
+ * and their DC blocker, the bypass path's DC blocker, and the limiter's
+ * lookahead and gain state (the audio still in the delay is dropped: the
+ * output is silent right after a fault; the heat estimate stays, the coil
+ * is as hot as it was). None of this allocates.
+ *
+ * The limiter is cleared unless it has taken fewer than its latency of
+ * frames other than faults since it was last cleared: then every frame in
+ * it came after that clearing under a soft start restarted at most that
+ * many frames before (at most 5.6e-4 of the signal at the shortest ramp,
+ * 0.1 s), and clearing again would change nothing but the cost. So a run
+ * of faults clears it once, and a stream of faults, however dense, at most
+ * once per latency. */
+static void clear_fault(TgChain *chain)
+{
+	tg_filter_reset(&chain->filter);
+	tg_dc_reset(&chain->dry_dc);
+	if (chain->lim_taken >= chain->lim.latency) {
+		tg_limiter_flush(&chain->lim);
+		chain->lim_taken = 0;
+	}
+	tg_ramp_restart(&chain->ramp);
+}
+
+/* Whether frame i of the input holds a fault in any channel. */
+static int frame_fault(const TgChain *chain, const float *const *in, uint32_t i)
+{
+	int bad = 0;
+	for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
+		bad |= tg_is_fault(in[ch][i]);
+	}
+	return bad;
+}
+
+/* Copy the input for one pass of the chain over up to m frames from off,
+ * and make the pass's soft-start gains (in chain->ramp_gain); returns the
+ * frames the pass takes. A fault must clear the chain between the frames
+ * before it, which the pass before has taken through the filters and the
+ * limiter, and the frames after it. So a frame with a fault in any channel
+ * ends the pass before it; at the start of a pass, it and the faults right
+ * after it clear the chain (clear_fault) and become silence in every
+ * channel (the restarted soft start silences the frame anyway; this way
+ * no half of a broken frame enters the cleared filters), and the pass
+ * takes them and the frames up to the next fault. Each faulty sample is
+ * counted. */
+static uint32_t sanitize_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
+{
+	/* Almost always there is no fault: one vector pass tells. */
 	TgV4i bad4 = {0, 0, 0, 0};
 	const uint32_t m4 = m & ~3u;
-	int nonfinite = 0;
+	int bad = 0;
 	for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
 		const float *const x = in[ch] + off;
 		for (uint32_t i = 0; i < m4; i += 4) {
-			const TgV4f v = tg_v4_load(x + i) * 0.0f; /* NaN for NaN and +-Inf */
-			bad4 |= v != v;
+			bad4 |= fault4(tg_v4_load(x + i));
 		}
 		for (uint32_t i = m4; i < m; ++i) {
-			nonfinite |= (x[i] - x[i]) != 0.0f;
+			bad |= tg_is_fault(x[i]);
 		}
 	}
-	if (!nonfinite && !tg_v4_any(bad4)) {
+	if (!bad && !tg_v4_any(bad4)) {
 		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
-			const float *const x = in[ch] + off;
-			float *const y = chain->in[ch];
-			for (uint32_t i = 0; i < m4; i += 4) {
-				tg_v4_store(y + i, clamp_input4(tg_v4_load(x + i)));
-			}
-			for (uint32_t i = m4; i < m; ++i) {
-				y[i] = clamp_input(x[i]);
-			}
+			memcpy(chain->in[ch], in[ch] + off, m * sizeof(float));
 		}
 		ramp_chunk(chain, m);
-		return;
+		count_taken(chain, m);
+		return m;
 	}
-	uint32_t done = 0;
-	for (uint32_t i = 0; i < m; ++i) {
-		int bad = 0;
+	uint32_t run = 0;
+	for (; run < m && frame_fault(chain, in, off + run); ++run) {
 		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
-			float v = in[ch][off + i];
-			if (!isfinite(v)) {
-				v = 0.0f;
-				bad = 1;
-				++chain->stats.nonfinite_in;
-			}
-			chain->in[ch][i] = clamp_input(v);
-		}
-		if (bad) {
-			tg_ramp_process(&chain->ramp, chain->ramp_gain + done, i - done);
-			tg_ramp_restart(&chain->ramp);
-			done = i;
+			chain->stats.nonfinite_in += (uint64_t)tg_is_fault(in[ch][off + run]);
+			chain->in[ch][run] = 0.0f;
 		}
 	}
-	tg_ramp_process(&chain->ramp, chain->ramp_gain + done, m - done);
-	chain->ramp_flat = 0;
+	uint32_t i = run;
+	for (; i < m && !frame_fault(chain, in, off + i); ++i) {
+		for (uint32_t ch = 0; ch < chain->n_in; ++ch) {
+			chain->in[ch][i] = in[ch][off + i];
+		}
+	}
+	if (run > 0) {
+		/* Each fault restarts the soft start, whose first gain is 0:
+		 * the last fault of the run is its frame 0. */
+		clear_fault(chain);
+		for (uint32_t k = 0; k + 1 < run; ++k) {
+			chain->ramp_gain[k] = 0.0f;
+		}
+		tg_ramp_process(&chain->ramp, chain->ramp_gain + run - 1, i - run + 1);
+		chain->ramp_flat = 0;
+	} else {
+		ramp_chunk(chain, i);
+	}
+	count_taken(chain, i - run);
+	return i;
 }
 
 /* The dry signal for bypass: the input itself, or the -6 dB sum for the
@@ -398,8 +447,9 @@ static void track_dry(TgChain *chain, uint32_t m)
 }
 
 /* The usual case in one pass over the host's input, for a twin with the
- * dry signal unheard: check, clamp, track the dry DC blockers and mix. 0
- * when a sample is not finite: nothing was kept, the general path runs. */
+ * dry signal unheard: check for faults, track the dry DC blockers and mix.
+ * 0 when there is a fault: nothing was kept, the general path runs (and
+ * clears the chain at it, see sanitize_input). */
 static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
 {
 	const float *const l = in[0] + off, *const r = in[1] + off;
@@ -407,34 +457,32 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 	float *const wet = chain->wet[0];
 	const TgV4f m0 = tg_v4_set(chain->mono.m[0][0]), m1 = tg_v4_set(chain->mono.m[0][1]);
 	TgV4f acc_l = {0.0f, 0.0f, 0.0f, 0.0f}, acc_r = acc_l;
-	TgV4i bad = {0, 0, 0, 0};
+	TgV4i bad4 = {0, 0, 0, 0};
 	const uint32_t m4 = m & ~3u;
 	for (uint32_t i = 0; i < m4; i += 4) {
 		const TgV4f vl = tg_v4_load(l + i), vr = tg_v4_load(r + i);
-		const TgV4f z = vl * 0.0f + vr * 0.0f; /* NaN for NaN and +-Inf */
-		bad |= z != z;
-		const TgV4f cl = clamp_input4(vl), cr = clamp_input4(vr);
+		bad4 |= fault4(vl) | fault4(vr);
 		const TgV4f w = tg_v4_load(dw + i);
-		acc_l += w * cl;
-		acc_r += w * cr;
-		tg_v4_store(wet + i, m0 * cl + m1 * cr);
+		acc_l += w * vl;
+		acc_r += w * vr;
+		tg_v4_store(wet + i, m0 * vl + m1 * vr);
 	}
 	double tail_l = 0.0, tail_r = 0.0;
-	int nonfinite = 0;
+	int bad = 0;
 	for (uint32_t i = m4; i < m; ++i) {
-		nonfinite |= (l[i] - l[i]) != 0.0f || (r[i] - r[i]) != 0.0f;
-		const float cl = clamp_input(l[i]), cr = clamp_input(r[i]);
-		tail_l += (double)dw[i] * (double)cl;
-		tail_r += (double)dw[i] * (double)cr;
-		wet[i] = chain->mono.m[0][0] * cl + chain->mono.m[0][1] * cr;
+		bad |= tg_is_fault(l[i]) | tg_is_fault(r[i]);
+		tail_l += (double)dw[i] * (double)l[i];
+		tail_r += (double)dw[i] * (double)r[i];
+		wet[i] = chain->mono.m[0][0] * l[i] + chain->mono.m[0][1] * r[i];
 	}
-	if (nonfinite || tg_v4_any(bad)) {
+	if (bad || tg_v4_any(bad4)) {
 		return 0;
 	}
 	const double sums[2] = {(double)tg_h_sum(acc_l) + tail_l, (double)tg_h_sum(acc_r) + tail_r};
-	const float last[2] = {clamp_input(l[m - 1]), clamp_input(r[m - 1])};
+	const float last[2] = {l[m - 1], r[m - 1]};
 	dry_advance(chain, sums, last, m);
 	ramp_chunk(chain, m);
+	count_taken(chain, m);
 	return 1;
 }
 
@@ -465,8 +513,10 @@ static void limit(TgChain *chain, float *const *out, uint32_t off, uint32_t m,
 	tg_limiter_process(&chain->lim, src, dst, m, meter);
 }
 
-static void process_chunk(TgChain *chain, const float *const *in, float *const *out,
-                          uint32_t off, uint32_t m, TgLimiterMeter *meter)
+/* One pass over up to m frames from off; returns the frames it took, at
+ * least one (fewer than m when a fault ends it, see sanitize_input). */
+static uint32_t process_chunk(TgChain *chain, const float *const *in, float *const *out,
+                              uint32_t off, uint32_t m, TgLimiterMeter *meter)
 {
 	const uint32_t n_out = chain->n_out;
 	const float enable = chain->cur.enable;
@@ -482,7 +532,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 	const uint32_t n_run = chain->twin ? 1 : n_out;
 	float *const wet[2] = {chain->wet[0], chain->wet[1]};
 	if (!chain->twin || !twin_input(chain, in, off, m)) {
-		sanitize_input(chain, in, off, m);
+		m = sanitize_input(chain, in, off, m);
 		if (dry_heard) {
 			make_dry(chain, m);
 		} else {
@@ -515,7 +565,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 			}
 		}
 		limit(chain, out, off, m, meter);
-		return;
+		return m;
 	}
 	if (chain->ramp_flat) {
 		for (uint32_t i = 0; i < m; ++i) {
@@ -542,6 +592,7 @@ static void process_chunk(TgChain *chain, const float *const *in, float *const *
 	}
 	chain->xf = xf;
 	limit(chain, out, off, m, meter);
+	return m;
 }
 
 /* 20 log10 g for the gain-reduction meter, within 1e-4 dB and without a
@@ -587,9 +638,9 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	}
 
 	TgLimiterMeter meter = {1.0f, 0.0f};
-	for (uint32_t off = 0; off < n; off += CHUNK) {
+	for (uint32_t off = 0; off < n;) {
 		const uint32_t m = n - off < CHUNK ? n - off : CHUNK;
-		process_chunk(chain, in, out, off, m, &meter);
+		off += process_chunk(chain, in, out, off, m, &meter);
 	}
 	chain->stats.frames += n;
 

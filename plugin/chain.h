@@ -1,9 +1,10 @@
 /* tguard: the whole protection chain, independent of any plugin API.
  *
- * Per frame: sanitise the input (a non-finite sample becomes 0 and restarts
- * the soft start), sum to mono and route, remove DC and band-limit, apply the
- * volume and the soft-start ramp, then limit peak and RMS current with a
- * final clamp. Bypass crossfades the summing, filters and volume out, but
+ * Per frame: sanitise the input (a fault, tg_is_fault in safety.h: NaN,
+ * +-Inf or a magnitude over +60 dBFS, becomes 0, clears the filters, the DC
+ * blockers and the limiter's lookahead, and restarts the soft start), sum
+ * to mono and route, remove DC and band-limit, apply the volume and the
+ * soft-start ramp, then limit peak and RMS current with a final clamp. Bypass crossfades the summing, filters and volume out, but
  * never the sanitising, the ramp after a fault, or the current limiter.
  */
 #ifndef TG_CHAIN_H
@@ -53,7 +54,7 @@ typedef struct {
 
 typedef struct {
 	uint64_t frames;
-	uint64_t nonfinite_in; /* input samples replaced by 0 */
+	uint64_t nonfinite_in; /* faults: input samples for which tg_is_fault() holds */
 	uint64_t clamp_peak;   /* frames the final ceiling clamp touched */
 	uint64_t clamp_rms;    /* frames the per-sample RMS guard touched */
 	uint64_t clamp_tp;     /* intervals the true-peak guard scaled */

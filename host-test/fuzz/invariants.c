@@ -1,6 +1,8 @@
 /* tguard invariant checker for fuzzing and soak runs. */
 #include "invariants.h"
 
+#include "safety.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,7 +109,7 @@ int tg_inv_input(TgInv *inv, const float *const *in, uint32_t n)
 	for (uint32_t i = 0; i < n; ++i) {
 		int bad = 0;
 		for (uint32_t ch = 0; ch < inv->n_in; ++ch) {
-			bad |= !isfinite(in[ch][i]);
+			bad |= tg_is_fault(in[ch][i]);
 		}
 		inv->block_bad[i] = (uint8_t)bad;
 	}

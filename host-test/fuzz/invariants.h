@@ -11,8 +11,9 @@
  *    after i_rms is lowered below the estimate, the documented guarantee is
  *    that the estimate only falls until it is under the bound again;
  *  - soft start: the output is exactly 0 for the first latency + 1 frames
- *    after activation and latency frames after any non-finite input frame
- *    (the ramp restarts from gain 0 there, behind the lookahead delay).
+ *    after activation and latency frames after any input frame with a
+ *    fault (tg_is_fault: NaN, +-Inf, or a magnitude over +60 dBFS; the
+ *    ramp restarts from gain 0 there, behind the lookahead delay).
  *
  * Controls change between blocks only, as in LV2, so one set of limits
  * holds for a whole block. tau follows the control in force, as the
