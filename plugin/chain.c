@@ -288,6 +288,7 @@ static void clear_fault(TgChain *chain)
 {
 	tg_filter_reset(&chain->filter);
 	tg_dc_reset(&chain->dry_dc);
+	memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
 	if (chain->lim_taken >= chain->lim.latency) {
 		tg_limiter_flush(&chain->lim);
 		chain->lim_taken = 0;
