@@ -564,7 +564,8 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	TgLimiter a, b;
 	ASSERT_EQ(0, tg_limiter_init(&a, rate, 2));
 	ASSERT_EQ(0, tg_limiter_init(&b, rate, 2));
-	TgLimiterParams lp = {2.0, 32.0, 0.040, 0.020, 0.2, 0.05, 20.0};
+	TgLimiterParams lp = {.vfs = 2.0, .z_ohm = 32.0, .i_peak = 0.040, .i_rms = 0.020,
+	                      .v_peak = 100.0, .tau_s = 0.2, .release_s = 0.05, .rise_db_s = 20.0};
 	tg_limiter_reset(&a, &lp);
 	tg_limiter_reset(&b, &lp);
 	static const uint32_t lens[] = {512, 37, 1, 200, 16, 999, 64, 3};
@@ -792,7 +793,8 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 {
 	TgLimiter lim;
 	ASSERT_EQ(0, tg_limiter_init(&lim, 48000.0, 1));
-	TgLimiterParams lp = {1.0, 32.0, 0.010, 1.0, 3.0, 0.1, 10.0};
+	TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.010, .i_rms = 1.0,
+	                      .v_peak = 100.0, .tau_s = 3.0, .release_s = 0.1, .rise_db_s = 10.0};
 	tg_limiter_reset(&lim, &lp);
 	const double c_low = 0.010 * 32.0;
 	ASSERT_IN_RANGE(c_low, tg_limiter_ceiling(&lim), 1e-9);
