@@ -432,7 +432,8 @@ double tg_true_peak(const float *x, uint64_t n, unsigned os)
 	return tg_true_peak_range(x, n, 0, n, os, INFINITY, &tp) == 0 ? tp.peak : NAN;
 }
 
-double tg_true_peak_channels(const float *const *x, uint32_t n_ch, uint64_t n, unsigned os)
+double tg_true_peak_channels(const float *const *x, uint32_t n_ch, uint64_t n, uint64_t from,
+                             uint64_t to, unsigned os)
 {
 	double peak = 0.0;
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {
@@ -440,10 +441,14 @@ double tg_true_peak_channels(const float *const *x, uint32_t n_ch, uint64_t n, u
 		for (uint32_t c = 0; c < ch && !seen; ++c) {
 			seen = memcmp(x[c], x[ch], n * sizeof(float)) == 0;
 		}
-		if (!seen) {
-			const double p = tg_true_peak(x[ch], n, os);
-			peak = p > peak || isnan(p) ? p : peak;
+		TgTruePeak tp;
+		if (seen) {
+			continue;
 		}
+		if (tg_true_peak_range(x[ch], n, from, to, os, INFINITY, &tp) != 0) {
+			return NAN;
+		}
+		peak = tp.peak > peak ? tp.peak : peak;
 	}
 	return peak;
 }

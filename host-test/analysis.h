@@ -84,9 +84,11 @@ int tg_true_peak_range(const float *x, uint64_t n, uint64_t from, uint64_t to, u
 /** The true peak of all of x[0..n) at os-times oversampling; NAN on failure. */
 double tg_true_peak(const float *x, uint64_t n, unsigned os);
 
-/** The true peak of the louder of n_ch channels (each measured alone; a
- * channel equal to an earlier one is not measured again); NAN on failure. */
-double tg_true_peak_channels(const float *const *x, uint32_t n_ch, uint64_t n, unsigned os);
+/** The true peak over frames [from, to) of the louder of n_ch channels
+ * of n frames (each measured alone, as tg_true_peak_range; a channel equal
+ * to an earlier one is not measured again); NAN on failure. */
+double tg_true_peak_channels(const float *const *x, uint32_t n_ch, uint64_t n, uint64_t from,
+                             uint64_t to, unsigned os);
 
 /** The oversampled signal itself: y[i os + p] = y(i + p/os), i < n. */
 int tg_true_peak_upsample(const float *x, uint64_t n, unsigned os, double *y);
