@@ -144,7 +144,7 @@ $(BUILD)/tguard-render: host-test/tguard-render.c host-test/rtcheck.c $(HOST_SRC
 
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
-TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render
+TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak
 
 TEST_SUPPORT = host-test/signals.c host-test/analysis.c
 
@@ -157,6 +157,11 @@ $(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h Makefile | pkgcheck
 
 $(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle $(BUILD)/tguard-render
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+
+# The true-peak measure, and the limiter's reconstructed peak through the
+# bundle; no allocator interposing (test_render does the real-time check).
+$(BUILD)/test_truepeak: host-test/test_truepeak.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 $(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)

@@ -10,6 +10,9 @@
 #include "signals.h"
 
 #define MAX_BLOCK 4096
+/* Frames of the plugin's output after the input ends that the true peak of
+ * the last frame depends on. */
+#define TAIL (TG_MTP_TAPS / 2)
 
 int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, uint64_t n,
               float *const *out, const TgRenderOpts *opts, TgReport *report)
@@ -80,6 +83,25 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 		prev_ramp = ramp;
 		pos += m;
 	}
+	const double clamps = tg_host_get(host, "clamps");
+	/* What the plugin plays after the input, silence in: the context the
+	 * true peak of the last frames needs (a DAC does not stop at frame n). */
+	float *ext[2] = {NULL, NULL};
+	ok = 1;
+	for (uint32_t ch = 0; ch < p_out; ++ch) {
+		ext[ch] = malloc((n + TAIL) * sizeof(float));
+		ok = ok && ext[ch];
+	}
+	if (ok) {
+		for (uint32_t ch = 0; ch < p_in; ++ch) {
+			memset(ibuf[ch], 0, TAIL * sizeof(float));
+		}
+		tg_host_run(host, (const float *const *)ibuf, obuf, TAIL);
+		for (uint32_t ch = 0; ch < p_out; ++ch) {
+			memcpy(ext[ch], out[ch], n * sizeof(float));
+			memcpy(ext[ch] + n, obuf[ch], TAIL * sizeof(float));
+		}
+	}
 	tg_host_deactivate(host);
 
 	TgCurrentStats cs;
@@ -93,25 +115,37 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 			peak = a > peak ? a : peak;
 		}
 	}
+	/* The current the reconstructed waveform drives, not only the samples:
+	 * from frame 0 to frame n - 1, silence before, the plugin's own output
+	 * after (the waveform between frames n - 1 and n belongs to both). */
+	const double tp_frames =
+	    ok ? tg_true_peak_channels((const float *const *)ext, p_out, n + TAIL, 0, n ? n - 1 : 0,
+	                               TG_MTP_OVERSAMPLE)
+	       : NAN;
+	const double true_peak = tp_frames > peak || isnan(tp_frames) ? tp_frames : peak;
+	free(ext[0]);
+	free(ext[1]);
 	report->frames = n;
 	report->rate = rate;
 	report->latency = (uint32_t)lat_f;
-	report->peak_ma = cs.peak_a * 1e3;
 	const double i_peak_ma = tg_host_get(host, "i_peak_ma");
 	report->v_peak = tg_host_get(host, "v_peak");
 	/* The voltage limit is a current limit too: v_peak / z_ohm (fmin
 	 * ignores a NaN: a plugin without v_peak). */
 	report->peak_limit_ma = fmin(i_peak_ma, report->v_peak / z * 1e3);
-	report->peak_v = peak * vfs;
+	report->peak_v = true_peak * vfs;
 	const double ceiling = fmin(1.0, fmin(i_peak_ma * 1e-3 * z, report->v_peak) / vfs);
 	report->ceiling_dbfs = 20.0 * log10(ceiling);
+	report->peak_ma = true_peak * vfs / z * 1e3;
+	report->sample_peak_ma = cs.peak_a * 1e3;
 	report->rms_ma = cs.rms_a * 1e3;
 	report->rms_limit_ma = tg_host_get(host, "i_rms_ma");
 	report->tau_s = tg_host_get(host, "tau_s");
 	report->gr_db = gr;
 	report->ramp_s = ramp_s;
-	report->clamps = tg_host_get(host, "clamps");
+	report->clamps = clamps;
 	report->out_peak_dbfs = peak > 0.0 ? 20.0 * log10(peak) : -INFINITY;
+	report->out_true_peak_dbfs = true_peak > 0.0 ? 20.0 * log10(true_peak) : -INFINITY;
 	report->nonfinite_out = cs.nonfinite;
 	report->rt_violations = tg_rt_violations() - rt_before;
 	for (uint32_t ch = 0; ch < 2; ++ch) {
@@ -124,35 +158,43 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 void tg_report_print(FILE *f, const TgReport *r, int json)
 {
 	const double peak_db = isfinite(r->out_peak_dbfs) ? r->out_peak_dbfs : -999.0;
+	const double tpeak_db = isfinite(r->out_true_peak_dbfs) ? r->out_true_peak_dbfs : -999.0;
+	char method[128];
+	tg_true_peak_method(TG_MTP_OVERSAMPLE, method, sizeof(method));
 	if (json) {
 		fprintf(f,
 		        "{\"frames\": %llu, \"rate\": %g, \"latency\": %u, \"peak_ma\": %.4f, "
-		        "\"peak_limit_ma\": %.4f, \"peak_v\": %.4f, \"v_peak\": %.4f, "
-		        "\"ceiling_dbfs\": %.2f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
-		        "\"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, \"output_peak_dbfs\": %.2f, "
+		        "\"sample_peak_ma\": %.4f, \"peak_limit_ma\": %.4f, \"peak_v\": %.4f, "
+		        "\"v_peak\": %.4f, \"ceiling_dbfs\": %.2f, \"rms_ma\": %.4f, "
+		        "\"rms_limit_ma\": %.4f, \"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, "
+		        "\"output_peak_dbfs\": %.2f, \"output_true_peak_dbfs\": %.2f, "
 		        "\"ramp_done_s\": %.4f, \"nonfinite_in\": %llu, \"nonfinite_out\": %llu, "
-		        "\"rt_violations\": %llu}\n",
-		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->peak_limit_ma,
-		        r->peak_v, r->v_peak, r->ceiling_dbfs, r->rms_ma, r->rms_limit_ma, r->tau_s,
-		        r->gr_db, r->clamps, peak_db,
+		        "\"rt_violations\": %llu, \"true_peak_method\": \"%s\"}\n",
+		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->sample_peak_ma,
+		        r->peak_limit_ma, r->peak_v, r->v_peak, r->ceiling_dbfs, r->rms_ma,
+		        r->rms_limit_ma, r->tau_s, r->gr_db, r->clamps, peak_db, tpeak_db,
 		        r->ramp_done_s, (unsigned long long)r->nonfinite_in,
-		        (unsigned long long)r->nonfinite_out, r->rt_violations);
+		        (unsigned long long)r->nonfinite_out, r->rt_violations, method);
 		return;
 	}
 	fprintf(f, "frames:                   %llu (%.3f s at %g Hz, latency %u)\n",
 	        (unsigned long long)r->frames, (double)r->frames / r->rate, r->rate, r->latency);
-	fprintf(f, "peak current:             %.3f mA (limit %.3f mA)\n", r->peak_ma, r->peak_limit_ma);
-	fprintf(f, "peak voltage:             %.3f V (limit %.3f V)\n", r->peak_v, r->v_peak);
+	fprintf(f, "peak current:             %.3f mA (limit %.3f mA), true peak\n", r->peak_ma,
+	        r->peak_limit_ma);
+	fprintf(f, "sample peak current:      %.3f mA\n", r->sample_peak_ma);
+	fprintf(f, "peak voltage:             %.3f V (limit %.3f V), true peak\n", r->peak_v, r->v_peak);
 	fprintf(f, "sample ceiling:           %.2f dBFS\n", r->ceiling_dbfs);
 	fprintf(f, "highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", r->rms_ma,
 	        r->rms_limit_ma, r->tau_s);
 	fprintf(f, "largest gain reduction:   %.2f dB\n", r->gr_db);
 	fprintf(f, "clamp engagements:        %.0f\n", r->clamps);
-	fprintf(f, "output peak:              %.2f dBFS\n", peak_db);
+	fprintf(f, "output peak:              %.2f dBFS sample peak, %.2f dBFS true peak\n", peak_db,
+	        tpeak_db);
 	if (r->ramp_done_s >= 0.0) {
 		fprintf(f, "ramp completed after:     %.3f s\n", r->ramp_done_s);
 	} else {
 		fprintf(f, "ramp completed after:     not completed\n");
 	}
 	fprintf(f, "non-finite input samples: %llu\n", (unsigned long long)r->nonfinite_in);
+	fprintf(f, "true peak:                %s\n", method);
 }

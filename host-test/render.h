@@ -17,13 +17,16 @@ typedef struct {
 typedef struct {
 	uint64_t frames;
 	double rate;
-	double peak_ma, peak_limit_ma; /* limit: min(i_peak_ma, v_peak / z_ohm) */
-	double peak_v, v_peak;         /* highest output voltage, and the v_peak control */
-	double ceiling_dbfs;           /* sample ceiling: min(1, i_peak z / vfs, v_peak / vfs) */
+	double peak_ma;        /* true-peak current: tg_true_peak at 16x, x vfs / z */
+	double sample_peak_ma; /* the highest current of any output sample */
+	double peak_limit_ma;  /* min(i_peak_ma, v_peak / z_ohm) */
+	double peak_v, v_peak; /* highest (true-peak) output voltage, and the v_peak control */
+	double ceiling_dbfs;   /* sample ceiling: min(1, i_peak z / vfs, v_peak / vfs) */
 	double rms_ma, rms_limit_ma, tau_s;
 	double gr_db;          /* largest gain reduction (<= 0) */
 	double clamps;         /* final-clamp and RMS-guard engagements */
-	double out_peak_dbfs;
+	double out_peak_dbfs;      /* sample peak */
+	double out_true_peak_dbfs; /* true peak (16x) */
 	double ramp_done_s;    /* first completion of the soft start; < 0: never */
 	double ramp_s;         /* the ramp_s control in force */
 	uint64_t nonfinite_in; /* input samples that were NaN or Inf */

@@ -14,6 +14,7 @@
 
 #include "greatest.h"
 
+#include "analysis.h"
 #include "references.h"
 #include "rtcheck.h"
 
@@ -64,7 +65,8 @@ TEST regression_render(const TgRefCase *c)
 	free(ref);
 	ASSERT_EQ_FMT(0ull, r.rt_violations, "%llu");
 	ASSERT_EQ_FMT(0ull, (unsigned long long)r.nonfinite_out, "%llu");
-	ASSERTm("peak current over the limit", r.peak_ma <= r.peak_limit_ma * (1.0 + 1e-6));
+	ASSERTm("sample peak current over the limit",
+	        r.sample_peak_ma <= r.peak_limit_ma * (1.0 + 1e-6));
 	ASSERTm("RMS current over 1.02 x the limit", r.rms_ma <= 1.02 * r.rms_limit_ma);
 	if (strcmp(c->signal, "nanburst") == 0) {
 		ASSERTm("output after a fault is not near silence", after_fault < 1e-3);
@@ -75,6 +77,14 @@ TEST regression_render(const TgRefCase *c)
 		fprintf(stderr, "reference mismatch: %s\n", ref ? why : "no reference file");
 	}
 	ASSERT_EQm("render differs from its reference (make references)", 0, differs);
+	/* The waveform a DAC makes of the samples (last, so that a render over
+	 * it is still compared with its reference). */
+	if (!(r.peak_ma <= r.peak_limit_ma * pow(10.0, TG_MTP_TOL_DB / 20.0))) {
+		fprintf(stderr, "true peak current %.3f mA, %+.2f dB over the limit %.3f mA\n", r.peak_ma,
+		        20.0 * log10(r.peak_ma / r.peak_limit_ma), r.peak_limit_ma);
+	}
+	ASSERTm("true peak current over the limit (16x, beyond TG_MTP_TOL_DB)",
+	        r.peak_ma <= r.peak_limit_ma * pow(10.0, TG_MTP_TOL_DB / 20.0));
 	PASS();
 }
 

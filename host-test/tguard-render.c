@@ -102,7 +102,8 @@ static void usage(FILE *f)
 	           "      --keep-latency        do not trim the latency (default: output aligned "
 	           "with input)\n"
 	           "      --check FILE          check a file another host rendered against the\n"
-	           "                            limits of -p/-c; exit 9 when it breaks one\n"
+	           "                            limits of -p/-c, its samples and its true peak\n"
+	           "                            (16x reconstruction); exit 9 when it breaks one\n"
 	           "      --pipewire PRESET     print a PipeWire filter-chain config for PRESET "
 	           "(with -c)\n"
 	           "  -h, --help                this text\n"
@@ -430,7 +431,10 @@ static int write_output(App *app, uint32_t n_out)
 
 /* The output of any host that ran tguard must keep the same invariants as
  * our own renders (see test_render.c): the host's own buffering must not
- * matter. The heat estimate starts cold at the file's first sample. */
+ * matter. The heat estimate starts cold at the file's first sample. The
+ * peak is judged twice: every sample within the limit (1e-6), and the
+ * waveform a DAC reconstructs from them, the true peak (16x, see
+ * analysis.h), within it to TG_MTP_TOL_DB. */
 static int check_file(App *app)
 {
 	const double vfs = tg_host_get(app->host, "vfs"), z = tg_host_get(app->host, "z_ohm");
@@ -439,6 +443,9 @@ static int check_file(App *app)
 	const double v_peak = tg_host_get(app->host, "v_peak");
 	const double peak_limit = fmin(tg_host_get(app->host, "i_peak_ma"), v_peak / z * 1e3);
 	const double rms_limit = tg_host_get(app->host, "i_rms_ma");
+	const double tp_tol = pow(10.0, TG_MTP_TOL_DB / 20.0);
+	/* A voltage limit, where the plugin has one. */
+	const int has_v_peak = isfinite(v_peak);
 	TgCurrentStats cs;
 	tg_current_stats((const float *const *)app->in, app->n_in_ch, app->frames, vfs / z, tau,
 	                 app->rate, &cs);
@@ -449,14 +456,37 @@ static int check_file(App *app)
 			peak = a > peak ? a : peak; /* NaN never wins; counted in cs */
 		}
 	}
-	const double peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3, peak_v = peak * vfs;
+	/* The true peak limit, as a level: where the waveform first crosses it.
+	 * What came before and after the file is not in it, so the waveform is
+	 * judged where the file's own samples determine it: TG_MTP_TAPS / 2
+	 * frames in from each end (the samples there are still judged). */
+	const double tp_ceiling = peak_limit * tp_tol * 1e-3 * z / vfs;
+	const uint64_t edge = TG_MTP_TAPS / 2;
+	const uint64_t tp_from = app->frames > 2 * edge ? edge : 0;
+	const uint64_t tp_to = app->frames > 2 * edge ? app->frames - edge : 0;
+	double true_peak = peak;
+	uint64_t tp_first = UINT64_MAX;
+	for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+		TgTpMeasure tp;
+		if (tg_true_peak_range(app->in[ch], app->frames, tp_from, tp_to, TG_MTP_OVERSAMPLE,
+		                       tp_ceiling, &tp) != 0) {
+			return fatal(app, EXIT_RENDER, "out of memory measuring %s", app->check_path);
+		}
+		true_peak = tp.peak > true_peak ? tp.peak : true_peak;
+		tp_first = tp.first_over < tp_first ? tp.first_over : tp_first;
+	}
+	char method[128];
+	tg_true_peak_method(TG_MTP_OVERSAMPLE, method, sizeof(method));
+	const double sample_peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3;
+	const double peak_ma = true_peak * vfs / z * 1e3;
 	const double peak_db = peak > 0.0 ? 20.0 * log10(peak) : -999.0;
+	const double tpeak_db = true_peak > 0.0 ? 20.0 * log10(true_peak) : -999.0;
 	const char *why = NULL;
-	char buf[160];
+	char buf[200];
 	if (cs.nonfinite) {
 		snprintf(buf, sizeof(buf), "%llu non-finite samples", (unsigned long long)cs.nonfinite);
 		why = buf;
-	} else if (!(peak_ma <= peak_limit * (1.0 + 1e-6))) {
+	} else if (!(sample_peak_ma <= peak_limit * (1.0 + 1e-6))) {
 		/* Where it starts tells a host's buffering bug from a limiter's. */
 		const double ceiling = peak_limit * (1.0 + 1e-6) * 1e-3 * z / vfs;
 		uint64_t first = 0;
@@ -465,43 +495,65 @@ static int check_file(App *app)
 				first = fabs((double)app->in[ch][i]) > ceiling ? i + 1 : first;
 			}
 		}
-		if (peak_v > v_peak * (1.0 + 1e-6)) {
-			snprintf(buf, sizeof(buf),
-			         "peak voltage %.4f V over the limit %.4f V, from frame %llu", peak_v,
-			         v_peak, (unsigned long long)(first ? first - 1 : 0));
-		} else {
-			snprintf(buf, sizeof(buf),
-			         "peak current %.4f mA over the limit %.4f mA, from frame %llu", peak_ma,
-			         peak_limit, (unsigned long long)(first ? first - 1 : 0));
-		}
+		snprintf(buf, sizeof(buf),
+		         "sample peak current %.4f mA over the limit %.4f mA, from frame %llu",
+		         sample_peak_ma, peak_limit, (unsigned long long)(first ? first - 1 : 0));
+		why = buf;
+	} else if (!(peak_ma <= peak_limit * tp_tol)) {
+		snprintf(buf, sizeof(buf),
+		         "true peak current %.4f mA over the limit %.4f mA (%+.2f dB), from frame %llu",
+		         peak_ma, peak_limit, 20.0 * log10(peak_ma / peak_limit),
+		         (unsigned long long)tp_first);
+		why = buf;
+	} else if (has_v_peak && !(peak * vfs <= v_peak * (1.0 + 1e-6))) {
+		snprintf(buf, sizeof(buf), "sample peak voltage %.4f V over the limit %.4f V",
+		         peak * vfs, v_peak);
+		why = buf;
+	} else if (has_v_peak && !(true_peak * vfs <= v_peak * tp_tol)) {
+		snprintf(buf, sizeof(buf), "true peak voltage %.4f V over the limit %.4f V",
+		         true_peak * vfs, v_peak);
 		why = buf;
 	} else if (!(rms_ma <= 1.02 * rms_limit)) {
 		snprintf(buf, sizeof(buf), "RMS current %.4f mA over 1.02 x the limit %.4f mA", rms_ma,
 		         rms_limit);
 		why = buf;
 	} else if (peak > 1.0) {
-		snprintf(buf, sizeof(buf), "output peak %.2f dBFS over full scale", peak_db);
+		snprintf(buf, sizeof(buf), "output sample peak %.2f dBFS over full scale", peak_db);
+		why = buf;
+	} else if (!(true_peak <= tp_tol)) {
+		snprintf(buf, sizeof(buf), "output true peak %.2f dBFS over full scale", tpeak_db);
 		why = buf;
 	}
 	if (app->json) {
-		printf("{\"frames\": %llu, \"rate\": %g, \"peak_ma\": %.4f, \"peak_limit_ma\": %.4f, "
-		       "\"peak_v\": %.4f, \"v_peak\": %.4f, "
-		       "\"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, \"tau_s\": %g, "
-		       "\"output_peak_dbfs\": %.2f, \"nonfinite\": %llu, \"pass\": %s}\n",
-		       (unsigned long long)app->frames, app->rate, peak_ma, peak_limit, peak_v, v_peak,
-		       rms_ma, rms_limit, tau, peak_db, (unsigned long long)cs.nonfinite,
-		       why ? "false" : "true");
+		printf("{\"frames\": %llu, \"rate\": %g, \"peak_ma\": %.4f, \"sample_peak_ma\": %.4f, "
+		       "\"peak_limit_ma\": %.4f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
+		       "\"tau_s\": %g, \"output_peak_dbfs\": %.2f, \"output_true_peak_dbfs\": %.2f, "
+		       "\"nonfinite\": %llu, \"true_peak_method\": \"%s\", "
+		       "\"true_peak_tolerance_db\": %g, \"pass\": %s}\n",
+		       (unsigned long long)app->frames, app->rate, peak_ma, sample_peak_ma, peak_limit,
+		       rms_ma, rms_limit, tau, peak_db, tpeak_db, (unsigned long long)cs.nonfinite,
+		       method, TG_MTP_TOL_DB, why ? "false" : "true");
 	} else {
 		printf("checked:                  %s\n", app->check_path);
 		printf("frames:                   %llu (%.3f s at %g Hz, %u channels)\n",
 		       (unsigned long long)app->frames, (double)app->frames / app->rate, app->rate,
 		       app->n_in_ch);
-		printf("peak current:             %.3f mA (limit %.3f mA)\n", peak_ma, peak_limit);
-		printf("peak voltage:             %.3f V (limit %.3f V)\n", peak_v, v_peak);
+		printf("peak current:             %.3f mA (limit %.3f mA), true peak\n", peak_ma,
+		       peak_limit);
+		printf("sample peak current:      %.3f mA\n", sample_peak_ma);
+		if (has_v_peak) {
+			printf("peak voltage:             %.4f V (limit %.4f V), true peak\n",
+			       true_peak * vfs, v_peak);
+		}
 		printf("highest RMS current:      %.3f mA (limit %.3f mA, tau %g s)\n", rms_ma, rms_limit,
 		       tau);
-		printf("output peak:              %.2f dBFS\n", peak_db);
+		printf("output peak:              %.2f dBFS sample peak, %.2f dBFS true peak\n", peak_db,
+		       tpeak_db);
 		printf("non-finite samples:       %llu\n", (unsigned long long)cs.nonfinite);
+		printf("true peak:                %s,\n", method);
+		printf("                          %llu frames in from each end; it may exceed a limit "
+		       "by %g dB\n",
+		       (unsigned long long)edge, TG_MTP_TOL_DB);
 		printf("result:                   %s\n", why ? "FAIL" : "pass");
 	}
 	if (why) {
