@@ -490,7 +490,7 @@ TEST cli_v_peak_report_and_check(void)
 	                     sizeof(err)));
 	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
 	ASSERT(out != NULL);
-	ok = strstr(out, "(limit 18.750 mA)") && strstr(out, "V (limit 15.000 V)");
+	ok = strstr(out, "(limit 18.750 mA)") && strstr(out, "V (limit 15.0000 V)");
 	free(out);
 	ASSERT(ok);
 	unlink("/tmp/tg-vp.wav");
