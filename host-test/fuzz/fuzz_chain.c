@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * bits of the mask, and with them the saved inputs, keep their
 		 * meaning. */
 		if (op & 9) {
-			fuzz_controls(&r, &p, (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
+			fuzz_controls(&r, &p,
+			              (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
 		}
 		if ((op & 0x70) == 0x70) {
 			tg_chain_activate(chain, &p);

@@ -158,8 +158,8 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 			          (double)p.i_peak_ma);
 		}
 		if (cur > i_volt * (1.0 + SLACK)) {
-			violation(inv, "peak voltage %.9g V over the %.9g V limit", (double)a * p.vfs,
-			          (double)p.v_peak);
+			violation(inv, "peak voltage %.9g V over the %.9g V limit",
+			          (double)a * p.vfs, (double)p.v_peak);
 		}
 		const double r = cur / i_peak;
 		inv->worst_peak = r > inv->worst_peak ? r : inv->worst_peak;

@@ -60,14 +60,21 @@ for _, p in ipairs(presets) do
 	end
 end
 
--- The control a parameter index of Ardour's plugin maps to.
+-- Every input control's value, by port index. Ardour numbers parameters
+-- over the control ports alone (nth_parameter maps that number to the port
+-- index, and get_processor_param takes it), while parameter_count,
+-- parameter_is_control and parameter_is_input take port indices. The two
+-- agree only up to the first audio port: v_peak (0.2) comes after them.
 local function port_values(proc)
 	local plug = proc:to_insert():plugin(0)
 	local values = {}
+	local n = 0
 	for j = 0, plug:parameter_count() - 1 do
-		if plug:parameter_is_control(j) and plug:parameter_is_input(j) then
-			local port = plug:nth_parameter(j)
-			values[port] = ARDOUR.LuaAPI.get_processor_param(proc, j, true)
+		if plug:parameter_is_control(j) then
+			if plug:nth_parameter(n) == j and plug:parameter_is_input(j) then
+				values[j] = ARDOUR.LuaAPI.get_processor_param(proc, n, true)
+			end
+			n = n + 1
 		end
 	end
 	return values, plug
