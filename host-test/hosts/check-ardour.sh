@@ -151,4 +151,4 @@ while [ "$i" -lt "$n" ]; do
 	[ "$frames" = 240000 ] || fail "export $i has $frames frames, not 5 s"
 	echo "    export \"$label\": peak $(echo "$out" | sed -n 's/^peak current: *//p'), RMS $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/')"
 done
-pass "$n presets: every control equals the Turtle, latency 72 reported, bypass drives enable; $n exports of 0 dBFS noise within the peak and RMS limits"
+pass "$n presets: every control equals the Turtle, latency 96 reported, bypass drives enable; $n exports of 0 dBFS noise within the peak and RMS limits"

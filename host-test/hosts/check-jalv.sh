@@ -62,7 +62,7 @@ for variant in stereo mono sum; do
 	ramp=$(sed -n 's/^ramp = //p' "$TMP/$variant-block$k")
 	latency=$(sed -n 's/^latency = //p' "$TMP/$variant-block$k")
 	awk -v r="$ramp" 'BEGIN { exit !(r > 0.3) }' || fail "jalv $variant: soft start at \"$ramp\": the plugin did not run"
-	[ "${latency%%.*}" = 72 ] || fail "jalv $variant: latency \"$latency\""
+	[ "${latency%%.*}" = 96 ] || fail "jalv $variant: latency \"$latency\""
 	n_in=$(awk '/^tg-/ { p = $0; next } /audio/ && p ~ /:in/ { n++ } END { print n + 0 }' "$TMP/ports-$variant")
 	n_out=$(awk '/^tg-/ { p = $0; next } /audio/ && p ~ /:out/ { n++ } END { print n + 0 }' "$TMP/ports-$variant")
 	[ "$n_in $n_out" = "$ports" ] || { cat "$TMP/ports-$variant"; fail "jalv $variant: JACK audio ports in/out $n_in $n_out, expected $ports"; }
