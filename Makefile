@@ -7,6 +7,8 @@
 #   make dist       build/tguard-$(VERSION).tar.gz
 #   make plots      measure every factory preset, write docs/presets/*.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
+#   make mutants    break the guarded code on purpose, one mutation at a time, and
+#                   check that a fast test fails (host-test/mutants/); not in make check
 #   make install-user / uninstall / clean / deps
 
 VERSION = 0.2.0
@@ -58,7 +60,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants
 
 all: bundle $(BUILD)/tguard-render
 
@@ -184,6 +186,16 @@ bench: bundle $(BUILD)/tguard-render $(BUILD)/bench
 
 deps-bench:
 	$(MAKE) --no-print-directory deps DEBS="$(BENCH_PEERS)"
+
+# Mutation testing: each mutation in host-test/mutants/mutations.txt is
+# applied alone to a scratch copy of the tracked tree, which is built and
+# run through the fast tests (unit, bundle, render, a short fuzz_chain).
+# MUTANTS="ID ..." runs only those. Minutes per run: not part of check.
+MUTANTS ?=
+MUTANTS_FUZZ_SECONDS ?= 5
+
+mutants:
+	MUTANTS_FUZZ_SECONDS=$(MUTANTS_FUZZ_SECONDS) bash host-test/mutants/run.sh $(MUTANTS)
 
 # Render the built-in sweep through the defaults and print the report.
 demo: bundle $(BUILD)/tguard-render

@@ -46,14 +46,17 @@ typedef struct {
 	const char *uri;
 	const char *preset; /* tguard only */
 	const char *then;   /* a second plugin fed by the first */
+	const char *set;    /* a control of the first plugin set to 1, or NULL */
 } Subject;
 
 static const Subject subjects[] = {
-    {"tguard stereo, defaults", "urn:tguard:stereo", NULL, NULL},
-    {"tguard stereo, dynamic-mic", "urn:tguard:stereo", "urn:tguard:preset:dynamic-mic", NULL},
-    {"x42-dpl stereo", DPL, NULL, NULL},
-    {"LSP limiter stereo", LSP, NULL, NULL},
-    {"x42-fil4 -> x42-dpl", FIL4, NULL, DPL},
+    {"tguard stereo, defaults", "urn:tguard:stereo", NULL, NULL, NULL},
+    {"tguard stereo, dynamic-mic", "urn:tguard:stereo", "urn:tguard:preset:dynamic-mic", NULL, NULL},
+    {"x42-dpl stereo", DPL, NULL, NULL, NULL},
+    /* x42-dpl's own true-peak detection (its "truepeak" toggle, port 6). */
+    {"x42-dpl stereo, truepeak", DPL, NULL, NULL, "truepeak"},
+    {"LSP limiter stereo", LSP, NULL, NULL, NULL},
+    {"x42-fil4 -> x42-dpl", FIL4, NULL, DPL, NULL},
 };
 #define N_SUBJECTS (sizeof(subjects) / sizeof(subjects[0]))
 
@@ -106,7 +109,7 @@ static void bench_subject(const Subject *s, const char *bundle, float *const *in
 {
 	TgHost *const a = load(bundle, s->uri, s->preset);
 	TgHost *const b = s->then ? load(bundle, s->then, NULL) : NULL;
-	if (!a || (s->then && !b)) {
+	if (!a || (s->then && !b) || (s->set && tg_host_set(a, s->set, 1.0f) != TG_HOST_OK)) {
 		res->missing = 1;
 		tg_host_free(a);
 		tg_host_free(b);
@@ -292,6 +295,27 @@ static void bench_render(const char *render, const char *work)
 	       t[REPS / 2], seconds / t[REPS / 2], seconds / t[0], seconds / t[REPS - 1]);
 }
 
+static int subject_index(const char *name)
+{
+	for (unsigned s = 0; s < N_SUBJECTS; ++s) {
+		if (strcmp(subjects[s].name, name) == 0) {
+			return (int)s;
+		}
+	}
+	return -1;
+}
+
+/* "ratio tguard/PEER block N: R", the medians of the two rows. */
+static void print_ratio(const Result *res, int ours, int peer, const char *label, unsigned k)
+{
+	printf("ratio tguard/%s block %u: ", label, blocks[k]);
+	if (ours < 0 || peer < 0 || res[ours].missing || res[peer].missing) {
+		printf("missing\n");
+	} else {
+		printf("%.2f\n", res[ours].med[k] / res[peer].med[k]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4 && argc != 5) {
@@ -345,12 +369,12 @@ int main(int argc, char **argv)
 	printf("\n");
 	bench_render(render, work);
 	printf("\n");
+	const int ours = subject_index("tguard stereo, defaults");
+	const int dpl = subject_index("x42-dpl stereo");
+	const int dpl_tp = subject_index("x42-dpl stereo, truepeak");
 	for (unsigned k = 0; k < N_BLOCKS; ++k) {
-		if (res[0].missing || res[2].missing) {
-			printf("ratio tguard/x42-dpl block %u: missing\n", blocks[k]);
-		} else {
-			printf("ratio tguard/x42-dpl block %u: %.2f\n", blocks[k], res[0].med[k] / res[2].med[k]);
-		}
+		print_ratio(res, ours, dpl, "x42-dpl", k);
+		print_ratio(res, ours, dpl_tp, "x42-dpl-truepeak", k);
 	}
 	return 0;
 }
