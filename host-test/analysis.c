@@ -260,7 +260,9 @@ static void tp_free(TpFilter *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static const TpFilter *tp_filter(unsigned os)
+void tg_true_peak_release(void) { tp_free(&tp_cache); }
+
+static TpFilter *tp_filter(unsigned os)
 {
 	TpFilter *const f = &tp_cache;
 	if (os < 1 || os > TP_MAX_OS) {
@@ -360,7 +362,7 @@ typedef void (*TpVisit)(void *data, uint64_t i0, uint64_t m, unsigned phase, con
 static int tp_walk(const float *x, uint64_t n, uint64_t from, uint64_t to, unsigned os,
                    TpVisit visit, void *data)
 {
-	TpFilter *const f = (TpFilter *)tp_filter(os);
+	TpFilter *const f = tp_filter(os);
 	if (!f) {
 		return -1;
 	}

@@ -720,5 +720,6 @@ int main(int argc, char **argv)
 	RUN_SUITE(measure_suite);
 	RUN_SUITE(limiter_suite);
 	RUN_SUITE(plugin_suite);
+	tg_true_peak_release();
 	GREATEST_MAIN_END();
 }
