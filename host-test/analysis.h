@@ -97,6 +97,10 @@ int tg_true_peak_upsample(const float *x, uint64_t n, unsigned os, double *y);
  * y(i + p/os) = sum_k taps[k] x[i + TG_MTP_TAPS/2 - k]. */
 void tg_true_peak_taps(unsigned os, unsigned p, double *taps);
 
+/** Free the filter the functions above keep between calls (it is built
+ * again when next needed). */
+void tg_true_peak_release(void);
+
 /** One line naming the method, e.g. "16x windowed-sinc reconstruction
  * (Kaiser, beta 8, 512 taps per phase)". */
 void tg_true_peak_method(unsigned os, char *buf, size_t len);

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "greatest.h"
 
 #include "analysis.h"
+#include "filter.h"
 #include "host.h"
 #include "references.h"
 #include "render.h"
@@ -237,11 +239,487 @@ SUITE(measure_suite)
 	RUN_TEST(measure_edges_faults_and_crossings);
 }
 
+/* ---- the limiter's reconstructed peak ----
+ *
+ * Every case is rendered at each rate through each configuration: the
+ * defaults with the filters on, the defaults with them off, and every
+ * factory preset of the stereo plugin; each with the RMS stage out of the
+ * way (i_rms_ma at its maximum) and with the configuration's own RMS
+ * limit. The soft start is at its shortest (0.1 s); the first 0.3 s are
+ * not judged, and the last 10 ms are context only. Each render is judged
+ * against the ceiling c = min(1, i_peak z / vfs, v_peak / vfs). */
+
+#define SKIP_S 0.3
+#define MEASURE_S 0.5
+#define CONTEXT_S 0.01
+#define OVER_DB 12.0 /* drive over the ceiling */
+
+static const double RATES[] = {44100.0, 48000.0, 96000.0};
+#define N_RATES (sizeof(RATES) / sizeof(RATES[0]))
+
+typedef enum {
+	SIG_FS4_45,
+	SIG_045,
+	SIG_049,
+	SIG_SQUARE50,
+	SIG_WHITE,
+	SIG_PINK,
+	SIG_K8,
+	SIG_K16,
+	SIG_K32,
+	SIG_SINE1K,
+	N_SIGS
+} SigId;
+
+static const char *const SIG_NAMES[N_SIGS] = {
+	"fs/4 at 45 deg", "0.45 fs",      "0.49 fs",      "square 50 Hz", "white noise",
+	"pink noise",     "pattern K=8", "pattern K=16", "pattern K=32", "1 kHz 0 dBFS",
+};
+
+static const char *const SIG_SLUGS[N_SIGS] = {
+	"fs4_45deg", "tone_045fs", "tone_049fs", "square50",  "white",
+	"pink",      "pattern_k8", "pattern_k16", "pattern_k32", "sine1k_0dbfs",
+};
+
+#define MAX_CONFIGS 34
+enum { RMS_OPEN, RMS_OWN, N_RMS };
+
+typedef struct {
+	double ceiling;
+	double sample_db, true_db; /* over the ceiling */
+	int rendered;
+} Result;
+
+typedef struct {
+	unsigned n_configs;
+	char labels[MAX_CONFIGS][96]; /* "" for the defaults */
+	int filters_off[MAX_CONFIGS];
+	Result r[N_SIGS][N_RATES][MAX_CONFIGS][N_RMS];
+	int done, failed_setup;
+	double seconds;
+} Grid;
+
+static Grid grid;
+
+static void config_name(unsigned k, char *buf, size_t len)
+{
+	if (grid.labels[k][0]) {
+		snprintf(buf, len, "%s", grid.labels[k]);
+	} else {
+		snprintf(buf, len, "defaults, filters %s", grid.filters_off[k] ? "off" : "on");
+	}
+}
+
+/* The input of one case at amplitude amp (the ceiling times OVER_DB). */
+static void make_signal(SigId sig, double rate, double amp, float *x, uint32_t n)
+{
+	memset(x, 0, n * sizeof(float));
+	switch (sig) {
+	case SIG_FS4_45:
+		for (uint32_t i = 0; i < n; ++i) {
+			x[i] = (float)(amp * sin(M_PI / 2.0 * (double)i + M_PI / 4.0));
+		}
+		break;
+	case SIG_045:
+		tg_sig_sine(x, n, rate, 0.45 * rate, amp, 0.3);
+		break;
+	case SIG_049:
+		tg_sig_sine(x, n, rate, 0.49 * rate, amp, 0.3);
+		break;
+	case SIG_SQUARE50:
+		tg_sig_square(x, n, rate, 50.0, amp);
+		break;
+	case SIG_WHITE: {
+		/* Uniform, RMS amp. */
+		TgRng rng;
+		tg_rng_seed(&rng, 41);
+		for (uint32_t i = 0; i < n; ++i) {
+			x[i] = (float)(amp * sqrt(3.0) * (double)tg_rng_uniform(&rng));
+		}
+		break;
+	}
+	case SIG_PINK:
+		tg_sig_pink(x, n, amp, 43);
+		break;
+	case SIG_K8:
+	case SIG_K16:
+	case SIG_K32: {
+		const int K = sig == SIG_K8 ? 8 : sig == SIG_K16 ? 16 : 32;
+		for (double at = 0.15; (at * rate) + K < n; at += 0.2) {
+			worst_case_pattern(x, (uint64_t)(at * rate), K, amp);
+		}
+		break;
+	}
+	case SIG_SINE1K:
+		tg_sig_sine(x, n, rate, 1000.0, 1.0, 0.0);
+		break;
+	case N_SIGS:
+		break;
+	}
+}
+
+/* c = min(1, i_peak z / vfs, v_peak / vfs); v_peak is 100 V where the
+ * plugin has no such control. */
+static double ceiling_of(const TgHost *host)
+{
+	const double vfs = tg_host_get(host, "vfs"), z = tg_host_get(host, "z_ohm");
+	const double i_peak = tg_host_get(host, "i_peak_ma") * 1e-3;
+	double v_peak = tg_host_get(host, "v_peak");
+	v_peak = isnan(v_peak) ? 100.0 : v_peak;
+	return fmin(1.0, fmin(i_peak * z / vfs, v_peak / vfs));
+}
+
+static TgHost *load_config(double rate, unsigned k)
+{
+	TgHost *const host = tg_host_new(BUNDLE);
+	char err[1024];
+	if (!host || tg_host_load(host, "urn:tguard:stereo", rate, err, sizeof(err)) != TG_HOST_OK ||
+	    (grid.labels[k][0] &&
+	     tg_host_apply_preset(host, grid.labels[k], err, sizeof(err)) != TG_HOST_OK)) {
+		fprintf(stderr, "%s\n", host ? err : "no host");
+		tg_host_free(host);
+		return NULL;
+	}
+	tg_host_set(host, "ramp_s", 0.1f);
+	if (grid.filters_off[k]) {
+		tg_host_set(host, "hpf_order", 0.0f);
+		tg_host_set(host, "lpf_order", 0.0f);
+	}
+	return host;
+}
+
+/* The reconstructed and the sample peak of the louder output channel over
+ * [from, to), the rest of the render as context. */
+static void measure(float *const *out, uint32_t n_out, uint64_t n, uint64_t from, uint64_t to,
+                    double *tpeak, double *speak)
+{
+	*tpeak = 0.0;
+	*speak = 0.0;
+	for (uint32_t ch = 0; ch < n_out; ++ch) {
+		if (ch > 0 && memcmp(out[0], out[ch], n * sizeof(float)) == 0) {
+			continue; /* the same signal (mono sum, both outputs) */
+		}
+		TgTpMeasure tp;
+		if (tg_true_peak_range(out[ch], n, from, to, OS, INFINITY, &tp) == 0) {
+			*tpeak = fmax(*tpeak, tp.peak);
+			*speak = fmax(*speak, tp.sample_peak);
+		}
+	}
+}
+
+static void print_grid(void)
+{
+	printf("\nlimiter: peak over the ceiling c = min(1, i_peak z/vfs, v_peak/vfs), dB, from %.1f s "
+	       "to %.1f s after the start (ramp 0.1 s), input %+.0f dB over c (1 kHz: 0 dBFS);\n"
+	       "each cell: sample peak / true peak (16x); '!' = true peak over c by more than %g dB\n",
+	       SKIP_S, SKIP_S + MEASURE_S, OVER_DB, TG_MTP_TOL_DB);
+	printf("%-15s %-34s %-4s", "case", "preset", "RMS");
+	for (size_t r = 0; r < N_RATES; ++r) {
+		printf(" | %9.1f kHz     ", RATES[r] / 1000.0);
+	}
+	printf("\n");
+	for (int sig = 0; sig < N_SIGS; ++sig) {
+		for (unsigned k = 0; k < grid.n_configs; ++k) {
+			for (int m = 0; m < N_RMS; ++m) {
+				char name[96];
+				config_name(k, name, sizeof(name));
+				printf("%-15s %-34.34s %-4s", SIG_NAMES[sig], name, m == RMS_OPEN ? "open" : "own");
+				for (size_t r = 0; r < N_RATES; ++r) {
+					const Result *const res = &grid.r[sig][r][k][m];
+					if (!res->rendered) {
+						printf(" |  (no render)     ");
+						continue;
+					}
+					printf(" | %+7.2f %+7.2f%s", res->sample_db, res->true_db,
+					       res->true_db > TG_MTP_TOL_DB ? " !" : "  ");
+				}
+				printf("\n");
+			}
+		}
+	}
+	printf("(%u configurations x %zu rates x 2 RMS settings x %d cases rendered and measured in "
+	       "%.1f s)\n\n",
+	       grid.n_configs, N_RATES, N_SIGS, grid.seconds);
+}
+
+/* Render and measure everything once; the tests below judge the grid. */
+static void ensure_grid(void)
+{
+	if (grid.done) {
+		return;
+	}
+	grid.done = 1;
+	const clock_t t0 = clock();
+	/* The configurations: the defaults twice, then the presets, listed
+	 * from the bundle as references.c does. */
+	TgPresetList presets;
+	presets.n = 0;
+	TgHost *const probe = tg_host_new(BUNDLE);
+	char err[1024];
+	if (!probe || tg_host_load(probe, "urn:tguard:stereo", 48000.0, err, sizeof(err)) != TG_HOST_OK) {
+		fprintf(stderr, "cannot load urn:tguard:stereo from %s\n", BUNDLE);
+		grid.failed_setup = 1;
+		tg_host_free(probe);
+		return;
+	}
+	tg_ref_preset_labels(probe, &presets);
+	tg_host_free(probe);
+	grid.n_configs = 2;
+	grid.filters_off[1] = 1;
+	for (unsigned p = 0; p < presets.n && grid.n_configs < MAX_CONFIGS; ++p) {
+		snprintf(grid.labels[grid.n_configs++], sizeof(grid.labels[0]), "%s", presets.labels[p]);
+	}
+	for (size_t r = 0; r < N_RATES; ++r) {
+		const double rate = RATES[r];
+		const uint64_t n = (uint64_t)((SKIP_S + MEASURE_S + CONTEXT_S) * rate);
+		const uint64_t from = (uint64_t)(SKIP_S * rate), to = (uint64_t)((SKIP_S + MEASURE_S) * rate);
+		float *const in = malloc(n * sizeof(float));
+		float *out[2] = {malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+		if (!in || !out[0] || !out[1]) {
+			grid.failed_setup = 1;
+			free(in);
+			free(out[0]);
+			free(out[1]);
+			return;
+		}
+		for (unsigned k = 0; k < grid.n_configs; ++k) {
+			TgHost *const host = load_config(rate, k);
+			if (!host) {
+				grid.failed_setup = 1;
+				continue;
+			}
+			const double c = ceiling_of(host);
+			const float own_rms = tg_host_get(host, "i_rms_ma");
+			for (int sig = 0; sig < N_SIGS; ++sig) {
+				make_signal((SigId)sig, rate, c * pow(10.0, OVER_DB / 20.0), in, (uint32_t)n);
+				for (int m = 0; m < N_RMS; ++m) {
+					tg_host_set(host, "i_rms_ma", m == RMS_OPEN ? 10000.0f : own_rms);
+					TgReport rep;
+					const float *const ins[1] = {in};
+					if (tg_render(host, rate, ins, 1, n, out, &(TgRenderOpts){512, 1, 0}, &rep) !=
+					    0) {
+						grid.failed_setup = 1;
+						continue;
+					}
+					double tpk, spk;
+					measure(out, tg_host_n_audio_out(host), n, from, to, &tpk, &spk);
+					Result *const res = &grid.r[sig][r][k][m];
+					res->ceiling = c;
+					res->sample_db = spk > 0.0 ? db(spk / c) : -999.0;
+					res->true_db = tpk > 0.0 ? db(tpk / c) : -999.0;
+					res->rendered = 1;
+				}
+			}
+			tg_host_free(host);
+		}
+		free(in);
+		free(out[0]);
+		free(out[1]);
+	}
+	grid.seconds = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	print_grid();
+}
+
+/* One case: every rate, configuration and RMS setting. */
+TEST limiter_true_peak(const void *sig_arg)
+{
+	const int sig = *(const int *)sig_arg;
+	ensure_grid();
+	ASSERT_FALSEm("the renders could not be set up", grid.failed_setup);
+	static char msg[N_SIGS][320];
+	double worst = -INFINITY, worst_sample = -INFINITY;
+	unsigned over = 0, total = 0;
+	char where[200] = "";
+	for (size_t r = 0; r < N_RATES; ++r) {
+		for (unsigned k = 0; k < grid.n_configs; ++k) {
+			for (int m = 0; m < N_RMS; ++m) {
+				const Result *const res = &grid.r[sig][r][k][m];
+				ASSERTm("a render is missing", res->rendered);
+				++total;
+				over += res->true_db > TG_MTP_TOL_DB;
+				worst_sample = fmax(worst_sample, res->sample_db);
+				if (res->true_db > worst) {
+					char name[96];
+					config_name(k, name, sizeof(name));
+					worst = res->true_db;
+					snprintf(where, sizeof(where), "%.1f kHz, %s, RMS %s", RATES[r] / 1000.0, name,
+					         m == RMS_OPEN ? "open" : "own");
+				}
+			}
+		}
+	}
+	snprintf(msg[sig], sizeof(msg[sig]),
+	         "%s: %u of %u renders over the ceiling by more than %g dB; worst true peak %+.2f dB "
+	         "(%s); worst sample peak %+.4f dB",
+	         SIG_NAMES[sig], over, total, TG_MTP_TOL_DB, worst, where, worst_sample);
+	ASSERTm(msg[sig], worst_sample <= 1e-5);
+	ASSERTm(msg[sig], over == 0);
+	printf("%s\n", msg[sig]);
+	PASS();
+}
+
+SUITE(limiter_suite)
+{
+	static int ids[N_SIGS];
+	for (int sig = 0; sig < N_SIGS; ++sig) {
+		ids[sig] = sig;
+		greatest_set_test_suffix(SIG_SLUGS[sig]);
+		RUN_TEST1(limiter_true_peak, &ids[sig]);
+	}
+}
+
+/* ---- transparency under the ceiling, and the latency ---- */
+
+typedef struct {
+	uint32_t latency;
+	double worst_gr_db;  /* over the blocks after the soft start */
+	double ramp_done_s;  /* first block end with the ramp at 1 */
+} RunInfo;
+
+/* Run n frames of in (one channel, fed to both inputs) plus the latency
+ * through host in blocks of 512, keeping the raw (delayed) output of the
+ * first channel, n + latency frames, and the meters of each block. */
+static float *run_raw(TgHost *host, double rate, const float *in, uint64_t n, RunInfo *info)
+{
+	enum { B = 512 };
+	float ib[2][B], ob[2][B];
+	const float *ins[2] = {ib[0], ib[1]};
+	float *outs[2] = {ob[0], ob[1]};
+	tg_host_activate(host);
+	tg_host_run(host, ins, outs, 0);
+	info->latency = (uint32_t)tg_host_get(host, "latency");
+	info->worst_gr_db = 0.0;
+	info->ramp_done_s = -1.0;
+	const uint64_t total = n + info->latency;
+	float *const y = malloc(total * sizeof(float));
+	if (!y) {
+		tg_host_deactivate(host);
+		return NULL;
+	}
+	int ramp_done = 0;
+	for (uint64_t pos = 0; pos < total; pos += B) {
+		const uint32_t m = total - pos < B ? (uint32_t)(total - pos) : B;
+		for (uint32_t i = 0; i < m; ++i) {
+			ib[0][i] = ib[1][i] = pos + i < n ? in[pos + i] : 0.0f;
+		}
+		tg_host_run(host, ins, outs, m);
+		memcpy(y + pos, ob[0], m * sizeof(float));
+		if (ramp_done) {
+			info->worst_gr_db = fmin(info->worst_gr_db, tg_host_get(host, "gr_db"));
+		}
+		if (!ramp_done && tg_host_get(host, "ramp") >= 1.0f) {
+			ramp_done = 1;
+			info->ramp_done_s = (double)(pos + m) / rate;
+		}
+	}
+	tg_host_deactivate(host);
+	return y;
+}
+
+TEST transparent_under_the_ceiling(void)
+{
+	const double rate = 48000.0;
+	const uint64_t n = (uint64_t)(0.6 * rate);
+	/* The defaults, with the RMS stage out of the way: a sine 1 dB under
+	 * the default 0.96 ceiling drives 18.9 mA RMS into 32 ohm, over the
+	 * default 10 mA thermal limit, which would rightly act. */
+	TgHost *const lim = tg_host_new(BUNDLE);
+	TgHost *const open = tg_host_new(BUNDLE);
+	char err[1024];
+	ASSERT(lim && open);
+	ASSERT_EQ(TG_HOST_OK, tg_host_load(lim, "urn:tguard:stereo", rate, err, sizeof(err)));
+	ASSERT_EQ(TG_HOST_OK, tg_host_load(open, "urn:tguard:stereo", rate, err, sizeof(err)));
+	for (TgHost *const *h = (TgHost *const[]){lim, open, NULL}; *h; ++h) {
+		tg_host_set(*h, "ramp_s", 0.1f);
+		tg_host_set(*h, "i_rms_ma", 10000.0f);
+	}
+	/* The same chain with no ceiling below full scale: the reference for
+	 * what the limiter must leave alone. */
+	tg_host_set(open, "i_peak_ma", 10000.0f);
+	const double c = ceiling_of(lim);
+	const double amp = c * pow(10.0, -1.0 / 20.0);
+	float *const in = malloc(n * sizeof(float));
+	ASSERT(in != NULL);
+	tg_sig_sine(in, (uint32_t)n, rate, 1000.0, amp, 0.0);
+	RunInfo li, oi;
+	float *const y = run_raw(lim, rate, in, n, &li);
+	float *const yo = run_raw(open, rate, in, n, &oi);
+	ASSERT(y != NULL && yo != NULL);
+	/* What the filters make of the input, delayed by the latency: the
+	 * plugin's own filter module at the default corners. */
+	float *const ref = malloc(n * sizeof(float));
+	ASSERT(ref != NULL);
+	memcpy(ref, in, n * sizeof(float));
+	TgFilter f;
+	tg_filter_init(&f, rate, 1);
+	tg_filter_set(&f, tg_host_get(lim, "hpf_hz"), (int)tg_host_get(lim, "hpf_order"),
+	              tg_host_get(lim, "lpf_hz"), (int)tg_host_get(lim, "lpf_order"), 1);
+	float *const bufs[1] = {ref};
+	tg_filter_process(&f, bufs, 1, (uint32_t)n);
+	/* From 0.2 s: the soft start (0.1 s) and the lookahead are behind. */
+	const uint64_t from = (uint64_t)(0.2 * rate);
+	double d_open = 0.0, d_in = 0.0;
+	for (uint64_t i = from; i < n; ++i) {
+		d_open = fmax(d_open, fabs((double)y[i + li.latency] - yo[i + oi.latency]));
+		d_in = fmax(d_in, fabs((double)y[i + li.latency] - ref[i]));
+	}
+	TgTpMeasure tp;
+	tg_true_peak_range(y, n + li.latency, from + li.latency, n + li.latency - 300, OS, INFINITY,
+	                   &tp);
+	printf("transparency: 1 kHz, the defaults (ceiling %.4f), i_rms_ma 10000: output true peak "
+	       "%+.3f dB against the ceiling; gr_db after the soft start (done at %.3f s) down to "
+	       "%.3g dB; |out - filtered input delayed %u frames| <= %.2g; |out - out with no "
+	       "ceiling| <= %.2g\n",
+	       c, db(tp.peak / c), li.ramp_done_s, li.worst_gr_db, li.latency, d_in, d_open);
+	free(in);
+	free(y);
+	free(yo);
+	free(ref);
+	tg_host_free(lim);
+	tg_host_free(open);
+	ASSERT(li.ramp_done_s > 0.0 && li.ramp_done_s < 0.2);
+	ASSERT_EQ_FMT(0.0, li.worst_gr_db, "%g");
+	ASSERT(d_in <= 1e-6);
+	ASSERT(d_open <= 1e-6);
+	PASS();
+}
+
+TEST latency_at_most_2_ms(void)
+{
+	for (size_t r = 0; r < N_RATES; ++r) {
+		TgHost *const host = tg_host_new(BUNDLE);
+		char err[1024];
+		ASSERT(host != NULL);
+		ASSERT_EQ(TG_HOST_OK, tg_host_load(host, "urn:tguard:stereo", RATES[r], err, sizeof(err)));
+		float b[2][1];
+		const float *ins[2] = {b[0], b[1]};
+		float *outs[2] = {b[0], b[1]};
+		tg_host_activate(host);
+		tg_host_run(host, ins, outs, 0);
+		const float lat = tg_host_get(host, "latency");
+		tg_host_deactivate(host);
+		tg_host_free(host);
+		printf("latency at %.1f kHz: %.0f frames, %.3f ms\n", RATES[r] / 1000.0, (double)lat,
+		       (double)lat / RATES[r] * 1e3);
+		ASSERT((double)lat / RATES[r] <= 0.002);
+	}
+	PASS();
+}
+
+SUITE(plugin_suite)
+{
+	RUN_TEST(transparent_under_the_ceiling);
+	RUN_TEST(latency_at_most_2_ms);
+}
+
 GREATEST_MAIN_DEFS();
 
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
 	RUN_SUITE(measure_suite);
+	RUN_SUITE(limiter_suite);
+	RUN_SUITE(plugin_suite);
+	tg_true_peak_release();
 	GREATEST_MAIN_END();
 }

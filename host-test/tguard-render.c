@@ -73,6 +73,7 @@ static void cleanup(App *app)
 		free(app->in[ch]);
 	}
 	tg_host_free(app->host);
+	tg_true_peak_release();
 }
 
 static int fatal(App *app, int code, const char *fmt, const char *what)
