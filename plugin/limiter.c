@@ -191,13 +191,6 @@ static void rebind(TgLimiter *lim, double old_amps, double old_alpha)
 		ms += alpha * (i_a * i_a - ms);
 	}
 	lim->ms = ms;
-	/* The record of the last sub-block is of no more use. */
-	lim->rec_compact = 0;
-	lim->rec_ms = ms;
-	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
-		lim->rec_i2[k] = 0.0;
-		lim->rec_alpha[k] = 0.0;
-	}
 }
 
 static void set_params(TgLimiter *lim, const TgLimiterParams *p)
@@ -260,14 +253,6 @@ static void clear_audio(TgLimiter *lim)
 	lim->pend = 0;
 	lim->n_run = lim->n_ch;
 	lim->same = 0;
-	/* The last sub-block's record counts nothing again: a rebind keeps
-	 * the heat as it is. */
-	lim->rec_ms = lim->ms;
-	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
-		lim->rec_i2[k] = 0.0;
-		lim->rec_alpha[k] = 0.0;
-	}
-	lim->rec_compact = 0;
 	lim->last_gmin = 1.0f;
 	lim->last_peak = 0.0f;
 }
@@ -399,7 +384,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	const uint32_t q = sd - (lim->win - 1);
 	const float cf = clamp_ceiling(lim);
 	const TgV4f cfv = tg_v4_set(cf);
-	float *const a = lim->rec_a;
+	float *const a = lim->frame_a;
 	TgV4i over = {0, 0, 0, 0};
 	for (uint32_t k = 0; k < sub; k += 4) {
 		const TgV4f y0 = tg_v4_load(x0 + q + k) * g[k / 4];
@@ -437,10 +422,6 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	}
 	const float sq = tg_h_sum(sq4);
 	float gmin = tg_h_min(gmin4);
-	lim->rec_ms = lim->ms;
-	lim->rec_amps = lim->amps;
-	lim->rec_alpha1 = alpha;
-	lim->rec_compact = 1;
 	if (lim->ms + alpha * amps2 * (double)sq * 1.0001 <= b2) {
 		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)tg_h_sum(wsq4);
 	} else {

@@ -107,17 +107,8 @@ typedef struct {
 	double decay_sub;           /* (1 - alpha)^sub */
 	float heat_w[TG_SUB_MAX];   /* (1 - alpha)^(sub - 1 - k) */
 	double ms;
-	/* The last sub-block gained, frame by frame: the heat before it, and
-	 * each frame's i^2 and alpha. Its last frames may not be out yet when
-	 * the limits change; they are then counted again under the new ones. */
-	double rec_ms;
-	double rec_i2[TG_SUB_MAX];
-	double rec_alpha[TG_SUB_MAX];
-	/* The same, as the sub-block leaves it: each frame's |y|, one current
-	 * scale and one alpha; spread into the arrays above only when needed. */
-	float rec_a[TG_SUB_MAX];
-	double rec_amps, rec_alpha1;
-	int rec_compact;
+	/* Each frame's largest |y| in the sub-block being gained. */
+	float frame_a[TG_SUB_MAX];
 
 	float last_gmin, last_peak; /* the last sub-block's meter values */
 

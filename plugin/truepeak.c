@@ -42,6 +42,18 @@ void tg_tp_init(TgTruePeak *tp)
 			tp->h[p - 1][k] = (float)(w[k] / sum);
 		}
 	}
+	/* The window's symmetry made exact, as the fast kernel relies on it:
+	 * the half-sample phase is even, the quarter phases mirror each other. */
+	for (int k = 0; k < TG_TP_TAPS; ++k) {
+		tp->h[2][k] = tp->h[0][TG_TP_TAPS - 1 - k];
+		if (k >= TG_TP_HALF) {
+			tp->h[1][k] = tp->h[1][TG_TP_TAPS - 1 - k];
+		}
+	}
+	for (int k = 0; k < TG_TP_HALF; ++k) {
+		tp->h13s[k] = tp->h[0][k] + tp->h[0][TG_TP_TAPS - 1 - k];
+		tp->h13d[k] = tp->h[0][k] - tp->h[0][TG_TP_TAPS - 1 - k];
+	}
 #if defined(__x86_64__) || defined(__i386__)
 	tp->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
@@ -98,9 +110,13 @@ static float tp_max_v4(const TgTruePeak *tp, const float *x, uint32_t len)
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-/* Sixteen frames at a time with fused multiply-adds: two vectors of
- * frames, three phases, even and odd taps apart, so twelve independent
- * sums keep the FMA units busy rather than waiting on one chain. */
+/* Sixteen frames at a time with fused multiply-adds, and the window's
+ * symmetry: the half-sample phase is symmetric, h2[k] = h2[N-1-k], and the
+ * quarter phases mirror each other, h3[k] = h1[N-1-k]. With the pair sums
+ * s_k = x[a+k] + x[a+N-1-k] and differences d_k = x[a+k] - x[a+N-1-k]
+ * (k < N/2), y2 = sum h2[k] s_k, y1 + y3 = sum (h1[k] + h1[N-1-k]) s_k
+ * and y1 - y3 = sum (h1[k] - h1[N-1-k]) d_k: half the products. max(|y1|, |y3|) is then
+ * (|y1 + y3| + |y1 - y3|) / 2. */
 __attribute__((target("avx2,fma"))) static inline __m256 abs8(__m256 v)
 {
 	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
@@ -109,33 +125,37 @@ __attribute__((target("avx2,fma"))) static inline __m256 abs8(__m256 v)
 __attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *tp,
                                                              const float *x, uint32_t len)
 {
+	enum { H = TG_TP_TAPS / 2 };
 	__m256 peak = _mm256_setzero_ps();
 	uint32_t n = 0;
 	for (; n + 16 <= len; n += 16) {
 		const float *const b = x + n - TG_TP_HALF + 1;
-		__m256 acc[2][3][2];
+		/* An empty asm keeps the compiler from hoisting the 36 coefficient
+		 * addresses out of the loop and spilling them to the stack. */
+		const TgTruePeak *t = tp;
+		__asm__("" : "+r"(t));
+		__m256 sum2[2], sum13[2], dif13[2];
 		for (int v = 0; v < 2; ++v) {
-			for (int p = 0; p < 3; ++p) {
-				acc[v][p][0] = acc[v][p][1] = _mm256_setzero_ps();
+			sum2[v] = sum13[v] = dif13[v] = _mm256_setzero_ps();
+		}
+		for (int k = 0; k < H; ++k) {
+			const __m256 hs = _mm256_broadcast_ss(&t->h13s[k]);
+			const __m256 hd = _mm256_broadcast_ss(&t->h13d[k]);
+			const __m256 h2 = _mm256_broadcast_ss(&t->h[1][k]);
+			for (int v = 0; v < 2; ++v) {
+				const __m256 lo = _mm256_loadu_ps(b + k + 8 * v);
+				const __m256 hi = _mm256_loadu_ps(b + TG_TP_TAPS - 1 - k + 8 * v);
+				const __m256 s = _mm256_add_ps(lo, hi), d = _mm256_sub_ps(lo, hi);
+				sum2[v] = _mm256_fmadd_ps(h2, s, sum2[v]);
+				sum13[v] = _mm256_fmadd_ps(hs, s, sum13[v]);
+				dif13[v] = _mm256_fmadd_ps(hd, d, dif13[v]);
 			}
 		}
-		for (int k = 0; k < TG_TP_TAPS; k += 2) {
-			for (int j = 0; j < 2; ++j) {
-				const __m256 v0 = _mm256_loadu_ps(b + k + j);
-				const __m256 v1 = _mm256_loadu_ps(b + k + j + 8);
-				for (int p = 0; p < 3; ++p) {
-					const __m256 h = _mm256_broadcast_ss(&tp->h[p][k + j]);
-					acc[0][p][j] = _mm256_fmadd_ps(h, v0, acc[0][p][j]);
-					acc[1][p][j] = _mm256_fmadd_ps(h, v1, acc[1][p][j]);
-				}
-			}
-		}
 		for (int v = 0; v < 2; ++v) {
-			__m256 m = abs8(_mm256_loadu_ps(x + n + 8 * v));
-			for (int p = 0; p < 3; ++p) {
-				m = _mm256_max_ps(abs8(_mm256_add_ps(acc[v][p][0], acc[v][p][1])), m);
-			}
-			peak = _mm256_max_ps(m, peak);
+			const __m256 q = _mm256_mul_ps(_mm256_set1_ps(0.5f),
+			                               _mm256_add_ps(abs8(sum13[v]), abs8(dif13[v])));
+			__m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + n + 8 * v)), abs8(sum2[v]));
+			peak = _mm256_max_ps(_mm256_max_ps(m, q), peak);
 		}
 	}
 	float lanes[8];

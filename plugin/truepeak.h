@@ -34,6 +34,8 @@
 typedef struct {
 	/* h[p - 1][k]: weight of x[n - TG_TP_HALF + 1 + k] for the point n + p/4 */
 	float h[TG_TP_OVERSAMPLE - 1][TG_TP_TAPS];
+	/* For the fast kernel: h1[k] + h1[N-1-k] and h1[k] - h1[N-1-k]. */
+	float h13s[TG_TP_HALF], h13d[TG_TP_HALF];
 	int avx2; /* the AVX2+FMA kernel, chosen at init where the CPU has it */
 } TgTruePeak;
 
