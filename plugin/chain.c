@@ -286,14 +286,14 @@ static void count_taken(TgChain *chain, uint32_t m)
  * once per latency. */
 static void clear_fault(TgChain *chain)
 {
-	tg_filter_reset(&chain->filter);
+	tg_filter_reset(&chain->filter); /* and its DC blocker */
 	tg_dc_reset(&chain->dry_dc);
 	memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
 	if (chain->lim_taken >= chain->lim.latency) {
 		tg_limiter_flush(&chain->lim);
 		chain->lim_taken = 0;
 	}
-	tg_ramp_restart(&chain->ramp);
+	tg_ramp_restart(&chain->ramp); /* from silence again */
 }
 
 /* Whether frame i of the input holds a fault in any channel. */
