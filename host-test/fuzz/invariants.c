@@ -251,6 +251,8 @@ float *tg_inv_param(TgParams *p, TgPortId id)
 		return &p->mono;
 	case TG_P_ROUTE:
 		return &p->route;
+	case TG_P_V_PEAK:
+		return &p->v_peak;
 	default:
 		return NULL;
 	}
