@@ -606,6 +606,42 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	PASS();
 }
 
+/* The limiter on its own, handed what the chain never passes it: a NaN
+ * in either channel, one channel or two. The final clamp must catch what
+ * the gain computer cannot (NaN times a gain is NaN): every output sample
+ * finite and under the ceiling, and the clamp counted. */
+TEST limiter_final_clamp_catches_nan(void)
+{
+	const double rate = 48000.0;
+	enum { N = 4800 };
+	for (uint32_t n_ch = 1; n_ch <= 2; ++n_ch) {
+		for (uint32_t bad_ch = 0; bad_ch < n_ch; ++bad_ch) {
+			TgLimiter lim;
+			ASSERT_EQ(0, tg_limiter_init(&lim, rate, n_ch));
+			TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.00625, .i_rms = 10.0,
+			                      .v_peak = 100.0, .tau_s = 3.0, .release_s = 0.1,
+			                      .rise_db_s = 10.0};
+			tg_limiter_reset(&lim, &lp);
+			static float in[2][N], out[2][N];
+			tg_sig_sine(in[0], N, rate, 1000.0, 0.5, 0.0);
+			tg_sig_sine(in[1], N, rate, 700.0, 0.5, 0.0);
+			in[bad_ch][N / 2] = NAN;
+			const float *ip[2] = {in[0], in[1]};
+			float *op[2] = {out[0], out[1]};
+			tg_limiter_process(&lim, ip, op, N, NULL);
+			const float cf = 0.2f;
+			for (uint32_t ch = 0; ch < n_ch; ++ch) {
+				for (uint32_t i = 0; i < N; ++i) {
+					ASSERT(fabsf(out[ch][i]) <= cf);
+				}
+			}
+			ASSERT(lim.clamp_peak >= 1u);
+			tg_limiter_free(&lim);
+		}
+	}
+	PASS();
+}
+
 /* At 8, 24 and 48 kHz: sub-blocks of 4, 8 and 16 frames. */
 TEST limiter_one_buffer_matches_two(void)
 {
@@ -1934,6 +1970,7 @@ SUITE(limiter_suite)
 	RUN_TEST(truepeak_guard_alone);
 	RUN_TEST(limiter_peak_and_rms_invariants);
 	RUN_TEST(limiter_one_buffer_matches_two);
+	RUN_TEST(limiter_final_clamp_catches_nan);
 	RUN_TEST(limiter_rms_formula_sustained);
 	RUN_TEST(limiter_thdn_100hz);
 	RUN_TEST(limiter_thdn_50hz);
