@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The peak stage aims this far under the ceiling, so that rounding in the
- * gain path can never push a sample over it (-0.0001 dB). */
-#define HEADROOM 0.99999
 /* The running sum of r is rebased before its size costs precision. */
 #define CUM_REBASE 4294967296.0
 /* Room for this many blocks of TG_LIM_BLOCK before the history moves back. */
@@ -48,7 +45,8 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	}
 	lim->win = lim->ahead - lim->sub + 2;
 	tg_tp_init(&lim->tp);
-	lim->tp_aim = HEADROOM * pow(10.0, -TG_TP_MARGIN_DB / 20.0);
+	/* The margin also leaves room for rounding in the gain path. */
+	lim->tp_aim = pow(10.0, -TG_TP_MARGIN_DB / 20.0);
 	for (uint32_t k = 0; k < TG_SUB_MAX; ++k) {
 		lim->count[k] = (double)(k + 1);
 	}
