@@ -642,6 +642,43 @@ TEST limiter_final_clamp_catches_nan(void)
 	PASS();
 }
 
+/* Setting the limits again as they are changes nothing: the heat of the
+ * frames still waiting is unwound and counted again, not counted twice. */
+TEST limiter_same_limits_change_nothing(void)
+{
+	const double rate = 48000.0;
+	enum { N = 9600, BLK = 100 };
+	TgLimiter a, b;
+	ASSERT_EQ(0, tg_limiter_init(&a, rate, 1));
+	ASSERT_EQ(0, tg_limiter_init(&b, rate, 1));
+	TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.04, .i_rms = 0.01,
+	                      .v_peak = 100.0, .tau_s = 0.05, .release_s = 0.1, .rise_db_s = 10.0};
+	tg_limiter_reset(&a, &lp);
+	tg_limiter_reset(&b, &lp);
+	static float in[N], oa[N], ob[N];
+	tg_sig_sine(in, N, rate, 1000.0, 0.9, 0.0);
+	double worst = 0.0;
+	for (uint32_t off = 0; off < N; off += BLK) {
+		if (off % 700 == 0) {
+			tg_limiter_set(&b, &lp);
+		}
+		const float *ip[1] = {in + off};
+		float *pa[1] = {oa + off}, *pb[1] = {ob + off};
+		tg_limiter_process(&a, ip, pa, BLK, NULL);
+		tg_limiter_process(&b, ip, pb, BLK, NULL);
+		const double d = fabs(a.ms - b.ms) / a.ms;
+		worst = d > worst ? d : worst;
+	}
+	for (uint32_t i = 0; i < N; ++i) {
+		ASSERT_IN_RANGE((double)oa[i], (double)ob[i], 1e-6);
+	}
+	printf("limits set again unchanged: heat estimate within %.2g (relative)\n", worst);
+	ASSERT(worst < 1e-9);
+	tg_limiter_free(&a);
+	tg_limiter_free(&b);
+	PASS();
+}
+
 /* At 8, 24 and 48 kHz: sub-blocks of 4, 8 and 16 frames. */
 TEST limiter_one_buffer_matches_two(void)
 {
@@ -1971,6 +2008,7 @@ SUITE(limiter_suite)
 	RUN_TEST(limiter_peak_and_rms_invariants);
 	RUN_TEST(limiter_one_buffer_matches_two);
 	RUN_TEST(limiter_final_clamp_catches_nan);
+	RUN_TEST(limiter_same_limits_change_nothing);
 	RUN_TEST(limiter_rms_formula_sustained);
 	RUN_TEST(limiter_thdn_100hz);
 	RUN_TEST(limiter_thdn_50hz);
