@@ -35,8 +35,8 @@ struct TgChain {
 	TgFilter filter;
 	TgDcBlock dry_dc; /* DC is only heat: it stays out in bypass too */
 	/* The guard band stays on in bypass too (safety.h, TG_BAND_LIMIT). */
-	TgBiquadCoefs dry_lp;
-	TgBiquadState dry_lp_st[2];
+	TgBiquadCoefs dry_lp[2]; /* a 4th-order Butterworth: two sections */
+	TgBiquadState dry_lp_st[2][2];
 	int dry_was_heard;
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
@@ -137,7 +137,9 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	tg_mono_init(&chain->mono, rate);
 	tg_filter_init(&chain->filter, rate, n_out);
 	tg_dc_init(&chain->dry_dc, rate);
-	tg_biquad_design(&chain->dry_lp, TG_LOWPASS, TG_BAND_LIMIT * rate, 0.70710678118654752, rate);
+	for (int k = 0; k < 2; ++k) {
+		tg_biquad_design(&chain->dry_lp[k], TG_LOWPASS, TG_BAND_LIMIT * rate, tg_band_q(k), rate);
+	}
 	for (uint32_t j = 0; j <= CHUNK; ++j) {
 		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
 	}
@@ -206,12 +208,12 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 	}
 	if (jump || p->hpf_hz != old->hpf_hz || p->hpf_order != old->hpf_order ||
 	    p->lpf_hz != old->lpf_hz || p->lpf_order != old->lpf_order) {
-		/* The low-pass is never off nor above the guard band. */
+		/* The low-pass is never off nor above the guard band: there it is
+		 * the guard band itself, 4th order. */
 		const double band = TG_BAND_LIMIT * chain->rate;
-		const int on = p->lpf_order > 0.0f;
-		const double lpf_hz = on && p->lpf_hz < band ? p->lpf_hz : band;
-		tg_filter_set(&chain->filter, p->hpf_hz, (int)p->hpf_order, lpf_hz,
-		              on ? (int)p->lpf_order : 2, jump);
+		const int below = p->lpf_order > 0.0f && p->lpf_hz < band;
+		tg_filter_set(&chain->filter, p->hpf_hz, (int)p->hpf_order, below ? p->lpf_hz : band,
+		              below ? (int)p->lpf_order : TG_BAND_ORDER, jump);
 	}
 	TgLimiterParams lp;
 	limiter_params(p, &lp);
@@ -383,7 +385,9 @@ static void make_dry(TgChain *chain, uint32_t m)
 			memcpy(d, chain->in[ch], m * sizeof(float));
 		}
 		tg_dc_process(&chain->dry_dc, d, ch, m);
-		tg_biquad_process(&chain->dry_lp, &chain->dry_lp_st[ch], d, m);
+		for (int k = 0; k < 2; ++k) {
+			tg_biquad_process(&chain->dry_lp[k], &chain->dry_lp_st[k][ch], d, m);
+		}
 	}
 }
 
