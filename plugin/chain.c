@@ -282,8 +282,8 @@ static void count_taken(TgChain *chain, uint32_t m)
  * The limiter is cleared unless it has taken fewer than its latency of
  * frames other than faults since it was last cleared: then every frame in
  * it came after that clearing under a soft start restarted at most that
- * many frames before (at most 5.6e-4 of the signal at the shortest ramp,
- * 0.1 s), and clearing again would change nothing but the cost. So a run
+ * many frames before (at most 9.9e-4 of the signal at the shortest ramp,
+ * 0.1 s, and 2 ms of latency), and clearing again would change nothing but the cost. So a run
  * of faults clears it once, and a stream of faults, however dense, at most
  * once per latency. */
 static void clear_fault(TgChain *chain)
