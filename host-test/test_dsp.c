@@ -484,6 +484,18 @@ typedef void (*Maker)(Buffers *);
 
 static const Maker MAKERS[] = {make_pink20, make_square50, make_bursts};
 
+/* Two limiters alike, from the same limits: for tests that compare them. */
+static int limiter_pair(TgLimiter *a, TgLimiter *b, double rate, uint32_t n_ch,
+                        const TgLimiterParams *lp)
+{
+	if (tg_limiter_init(a, rate, n_ch) != 0 || tg_limiter_init(b, rate, n_ch) != 0) {
+		return -1;
+	}
+	tg_limiter_reset(a, lp);
+	tg_limiter_reset(b, lp);
+	return 0;
+}
+
 /* Settings that stress different corners of the limiter. */
 static void stress_params(TgParams *p, int k)
 {
@@ -566,12 +578,9 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	tg_sig_pink(r, n, 1.0, 6);
 	memcpy(l2, l, n * sizeof(float));
 	TgLimiter a, b;
-	ASSERT_EQ(0, tg_limiter_init(&a, rate, 2));
-	ASSERT_EQ(0, tg_limiter_init(&b, rate, 2));
 	TgLimiterParams lp = {.vfs = 2.0, .z_ohm = 32.0, .i_peak = 0.040, .i_rms = 0.020,
 	                      .v_peak = 100.0, .tau_s = 0.2, .release_s = 0.05, .rise_db_s = 20.0};
-	tg_limiter_reset(&a, &lp);
-	tg_limiter_reset(&b, &lp);
+	ASSERT_EQ(0, limiter_pair(&a, &b, rate, 2, &lp));
 	static const uint32_t lens[] = {512, 37, 1, 200, 16, 999, 64, 3};
 	uint32_t off = 0, one = 0, two = 0;
 	for (uint32_t j = 0; off < n; ++j) {
@@ -649,12 +658,9 @@ TEST limiter_same_limits_change_nothing(void)
 	const double rate = 48000.0;
 	enum { N = 9600, BLK = 100 };
 	TgLimiter a, b;
-	ASSERT_EQ(0, tg_limiter_init(&a, rate, 1));
-	ASSERT_EQ(0, tg_limiter_init(&b, rate, 1));
 	TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.04, .i_rms = 0.01,
 	                      .v_peak = 100.0, .tau_s = 0.05, .release_s = 0.1, .rise_db_s = 10.0};
-	tg_limiter_reset(&a, &lp);
-	tg_limiter_reset(&b, &lp);
+	ASSERT_EQ(0, limiter_pair(&a, &b, rate, 1, &lp));
 	static float in[N], oa[N], ob[N];
 	tg_sig_sine(in, N, rate, 1000.0, 0.9, 0.0);
 	double worst = 0.0;
