@@ -37,7 +37,7 @@ struct TgChain {
 	/* The guard band stays on in bypass too (safety.h, TG_BAND_LIMIT). */
 	TgBiquadCoefs dry_lp;
 	TgBiquadState dry_lp_st[2];
-	int dry_was_heard;
+	int dry_was_heard; /* the dry signal was heard at the last frame (xf < 1 or enable 0) */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
 	double dry_dw[CHUNK];    /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
 	TgLimiter lim;
@@ -539,7 +539,6 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 		/* The dry guard band starts from rest as the crossfade starts. */
 		memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
 	}
-	chain->dry_was_heard = dry_heard;
 	/* As a twin only the first output's mix is made and filtered. */
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
@@ -578,6 +577,7 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 			}
 		}
 		limit(chain, out, off, m, meter);
+		chain->dry_was_heard = 0;
 		return m;
 	}
 	if (chain->ramp_flat) {
@@ -604,6 +604,10 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 		}
 	}
 	chain->xf = xf;
+	/* Whether the next frame follows a frame with the dry signal heard:
+	 * as the chunk ends, not as it began, so that the guard band starts
+	 * from rest however the host cut the stream. */
+	chain->dry_was_heard = xf < 1.0f || enable < 1.0f;
 	limit(chain, out, off, m, meter);
 	return m;
 }
