@@ -37,7 +37,8 @@ LIB_EXT = .so
 
 BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
-PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/truepeak.c plugin/safety.c plugin/limiter.c plugin/chain.c
+PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/truepeak.c plugin/safety.c plugin/limiter.c plugin/chain.c \
+             plugin/reference.c
 PLUGIN_OBJ = $(PLUGIN_SRC:plugin/%.c=$(BUILD)/obj/%.o)
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
 PLUGIN_HDR = $(wildcard plugin/*.h)
