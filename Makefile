@@ -37,7 +37,8 @@ LIB_EXT = .so
 
 BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
-PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/truepeak.c plugin/safety.c plugin/limiter.c plugin/chain.c
+PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/truepeak.c plugin/safety.c plugin/limiter.c plugin/chain.c \
+             plugin/reference.c
 PLUGIN_OBJ = $(PLUGIN_SRC:plugin/%.c=$(BUILD)/obj/%.o)
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
 PLUGIN_HDR = $(wildcard plugin/*.h)
@@ -146,7 +147,8 @@ $(BUILD)/tguard-render: host-test/tguard-render.c host-test/rtcheck.c $(HOST_SRC
 
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
-TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak
+TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak \
+        $(BUILD)/test_reference
 
 TEST_SUPPORT = host-test/signals.c host-test/analysis.c
 
@@ -165,6 +167,13 @@ $(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/r
 # It links the filter module too, for the reference of its transparency test.
 $(BUILD)/test_truepeak: host-test/test_truepeak.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/obj/filter.o | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+
+# The fast chain against the reference (plugin/reference.c), with the
+# differential checker of the fuzz target; the presets through lilv, and
+# the reference through the bundle with run() watched for allocations.
+DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c
+$(BUILD)/test_reference: host-test/test_reference.c $(DIFF_SUPPORT) host-test/rtcheck.c host-test/host.c host-test/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 
 $(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)

@@ -11,6 +11,7 @@
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
+#include <lv2/options/options.h>
 #include <lv2/presets/presets.h>
 #include <lv2/urid/urid.h>
 
@@ -44,7 +45,11 @@ struct TgHost {
 	uint32_t n_uris;
 	LV2_URID_Map map;
 	LV2_Feature map_feature;
-	const LV2_Feature *features[2];
+	/* The options feature: only for urn:tguard:reference (tg_host_use_reference). */
+	LV2_Options_Option options[2];
+	int32_t reference;
+	LV2_Feature options_feature;
+	const LV2_Feature *features[3];
 	LV2_URID atom_float, atom_double, atom_int, atom_long, atom_bool;
 	LV2_URID atom_sequence, atom_chunk;
 	LilvNode *n_input, *n_audio, *n_control, *n_atom, *n_preset, *n_label, *n_bank;
@@ -95,6 +100,7 @@ TgHost *tg_host_new(const char *bundle_dir)
 	host->map_feature.data = &host->map;
 	host->features[0] = &host->map_feature;
 	host->features[1] = NULL;
+	host->features[2] = NULL;
 	host->atom_float = map_uri(host, LV2_ATOM__Float);
 	host->atom_double = map_uri(host, LV2_ATOM__Double);
 	host->atom_int = map_uri(host, LV2_ATOM__Int);
@@ -136,6 +142,21 @@ void tg_host_free(TgHost *host)
 	}
 	lilv_world_free(host->world);
 	free(host);
+}
+
+void tg_host_use_reference(TgHost *host, int on)
+{
+	host->reference = on ? 1 : 0;
+	memset(host->options, 0, sizeof(host->options));
+	host->options[0].context = LV2_OPTIONS_INSTANCE;
+	host->options[0].subject = 0;
+	host->options[0].key = map_uri(host, "urn:tguard:reference");
+	host->options[0].size = sizeof(int32_t);
+	host->options[0].type = host->atom_bool;
+	host->options[0].value = &host->reference;
+	host->options_feature.URI = LV2_OPTIONS__options;
+	host->options_feature.data = host->options;
+	host->features[1] = on ? &host->options_feature : NULL;
 }
 
 static void list_plugins(TgHost *host, char *err, size_t errlen)

@@ -25,6 +25,10 @@ typedef enum {
  * from LV2_PATH or the standard paths. */
 TgHost *tg_host_new(const char *bundle_dir);
 
+/** Ask for tguard's reference chain (urn:tguard:reference, an LV2 option,
+ * plugin/reference.h) at the next tg_host_load; other plugins ignore it. */
+void tg_host_use_reference(TgHost *host, int on);
+
 /** Find and instantiate uri at rate; every control at its default. On
  * failure err names the problem (and lists what exists). */
 TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err, size_t errlen);

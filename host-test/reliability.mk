@@ -1,7 +1,7 @@
 # tguard reliability checks, included by the Makefile: fuzzing, sanitizer
 # builds, valgrind, soak, hostile input to tguard-render.
 #
-#   make fuzz [FUZZ_SECONDS=300]    both libFuzzer targets, side by side
+#   make fuzz [FUZZ_SECONDS=300]    the three libFuzzer targets, side by side
 #   make soak [SOAK_MINUTES=60]     an hour of audio per plugin layout
 #
 # make check runs the short forms: every program in REL_TESTS prints
@@ -54,15 +54,21 @@ $(FUZZ_BUILD)/fuzz_chain: host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(PLUGIN_S
 $(FUZZ_BUILD)/fuzz_lv2: host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) plugin/tguard_lv2.c $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
 
-FUZZERS = $(FUZZ_BUILD)/fuzz_chain $(FUZZ_BUILD)/fuzz_lv2
+# The fast chain against the reference (plugin/reference.c): diff.c holds
+# them to the same output and the same verdicts.
+$(FUZZ_BUILD)/fuzz_diff: host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) $(FUZZ_HDR) | pkgcheck
+	$(fuzz_link)
+
+FUZZERS = $(FUZZ_BUILD)/fuzz_chain $(FUZZ_BUILD)/fuzz_lv2 $(FUZZ_BUILD)/fuzz_diff
 
 fuzz: $(FUZZERS)
 	@test -x $(FUZZ_BUILD)/fuzz_chain || { echo "error: make fuzz needs clang with libFuzzer (make deps)"; exit 1; }
-	sh host-test/fuzz/run.sh $(FUZZ_SECONDS) chain lv2
+	sh host-test/fuzz/run.sh $(FUZZ_SECONDS) chain lv2 diff
 
-# make check: both targets at once for FUZZ_CHECK_SECONDS.
+# make check: the three targets at once for FUZZ_CHECK_SECONDS (on two
+# cores fuzz_diff shares them: no longer, a third fewer executions each).
 $(BUILD)/check_fuzz: host-test/fuzz/run.sh $(FUZZERS)
-	@printf '#!/bin/sh\nexec sh host-test/fuzz/run.sh $(FUZZ_CHECK_SECONDS) chain lv2\n' > $@
+	@printf '#!/bin/sh\nexec sh host-test/fuzz/run.sh $(FUZZ_CHECK_SECONDS) chain lv2 diff\n' > $@
 	@chmod +x $@
 
 # The targets without libFuzzer, over the seeds and the saved crash inputs:
@@ -72,6 +78,9 @@ $(BUILD)/fuzz_replay_chain: host-test/fuzz/replay.c host-test/readfile.c host-te
 
 $(BUILD)/fuzz_replay_lv2: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) $(GLUE_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LV2_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"lv2"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
+
+$(BUILD)/fuzz_replay_diff: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"diff"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
 # ---- soak ----
 
@@ -127,6 +136,7 @@ $(ASAN_BUILD)/test_hostile: host-test/test_hostile.c host-test/readfile.c host-t
 # ---- into make check ----
 
 REL_TESTS = $(BUILD)/test_hostile $(BUILD)/fuzz_replay_chain $(BUILD)/fuzz_replay_lv2 \
+            $(BUILD)/fuzz_replay_diff \
             $(BUILD)/soak $(ASAN_BUILD)/test_dsp $(ASAN_BUILD)/test_render \
             $(ASAN_BUILD)/test_hostile $(BUILD)/test_memcheck $(BUILD)/check_fuzz
 TESTS += $(REL_TESTS)

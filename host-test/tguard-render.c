@@ -46,7 +46,7 @@ typedef struct {
 	uint32_t block;
 	uint32_t seed;
 	double rate;
-	int report, json, list_presets, keep_latency;
+	int report, json, list_presets, keep_latency, reference;
 	const char *signal;
 	const char *check_path;
 	const char *pipewire_preset;
@@ -102,6 +102,8 @@ static void usage(FILE *f)
 	           "      --list-presets        print label, URI and bank of every preset, then exit\n"
 	           "      --keep-latency        do not trim the latency (default: output aligned "
 	           "with input)\n"
+	           "      --reference           run the plugin's reference chain (for debugging: "
+	           "slow)\n"
 	           "      --check FILE          check a file another host rendered against the\n"
 	           "                            limits of -p/-c, its samples and its true peak\n"
 	           "                            (16x reconstruction); exit 9 when it breaks one\n"
@@ -125,13 +127,15 @@ static int parse_number(const char *s, double *v)
 
 static int parse_args(App *app, int argc, char **argv)
 {
-	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL, OPT_CHECK, OPT_PIPEWIRE };
+	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL, OPT_CHECK, OPT_PIPEWIRE,
+	       OPT_REFERENCE };
 	static const struct option longopts[] = {
 	    {"preset", required_argument, NULL, 'p'}, {"set", required_argument, NULL, 'c'},
 	    {"plugin", required_argument, NULL, 'u'}, {"block", required_argument, NULL, 'b'},
 	    {"rate", required_argument, NULL, 'r'},   {"report", optional_argument, NULL, OPT_REPORT},
 	    {"list-presets", no_argument, NULL, OPT_LIST},
 	    {"keep-latency", no_argument, NULL, OPT_KEEP},
+	    {"reference", no_argument, NULL, OPT_REFERENCE},
 	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"signal", required_argument, NULL, OPT_SIGNAL},
 	    {"check", required_argument, NULL, OPT_CHECK},
@@ -187,6 +191,9 @@ static int parse_args(App *app, int argc, char **argv)
 			break;
 		case OPT_KEEP:
 			app->keep_latency = 1;
+			break;
+		case OPT_REFERENCE:
+			app->reference = 1;
 			break;
 		case OPT_SEED:
 			if (!parse_number(optarg, &v) || v < 0 || v > 4294967295.0) {
@@ -736,6 +743,9 @@ int main(int argc, char **argv)
 	app.host = tg_host_new(bundle);
 	free(bundle);
 	char err[2048] = "";
+	if (app.host && app.reference) {
+		tg_host_use_reference(app.host, 1);
+	}
 	if (!app.host || tg_host_load(app.host, app.plugin_uri, app.rate, err, sizeof(err))) {
 		return fatal(&app, EXIT_PLUGIN, "%s", err[0] ? err : "cannot create the LV2 world");
 	}

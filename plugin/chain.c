@@ -37,9 +37,9 @@ struct TgChain {
 	/* The guard band stays on in bypass too (safety.h, TG_BAND_LIMIT). */
 	TgBiquadCoefs dry_lp[2]; /* a 4th-order Butterworth: two sections */
 	TgBiquadState dry_lp_st[2][2];
-	int dry_was_heard;
+	int dry_was_heard; /* the dry signal was heard at the last frame (xf < 1 or enable 0) */
 	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
-	float dry_dw[CHUNK];     /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
+	double dry_dw[CHUNK];    /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
 	TgLimiter lim;
 	/* Frames other than faults the limiter has taken since it was last
 	 * cleared, counted up to its latency (see clear_fault). */
@@ -144,9 +144,9 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
 	}
 	for (uint32_t j = 0; j + 2 <= CHUNK; ++j) {
-		chain->dry_dw[j] = (float)(chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j]);
+		chain->dry_dw[j] = chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j];
 	}
-	chain->dry_dw[CHUNK - 1] = (float)chain->dry_w[0];
+	chain->dry_dw[CHUNK - 1] = chain->dry_w[0];
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -391,32 +391,40 @@ static void make_dry(TgChain *chain, uint32_t m)
 	}
 }
 
-/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y), in four lanes. Float
- * is enough: the result only places the bypass path's DC blocker, whose
- * error then decays with it (-100 dB of the signal at worst, at 384 kHz
- * where it decays slowest per chunk). */
-static double dry_weighted(const float *dw, const float *x, const float *y, uint32_t n)
+/* Two frames of x in double. */
+static inline TgV2d v2_from_floats(const float *x) { return (TgV2d){(double)x[0], (double)x[1]}; }
+
+/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y), in double, two lanes
+ * and two sums. Double because the result places the bypass path's DC
+ * blocker, whose error then lasts with it: in float it would be relative
+ * to the input, DC included, and a loud DC input (up to +60 dBFS is not a
+ * fault) left 5e-4 of full scale in the dry signal at the next bypass. */
+static double dry_weighted(const double *dw, const float *x, const float *y, uint32_t n)
 {
-	TgV4f acc = {0.0f, 0.0f, 0.0f, 0.0f};
+	TgV2d a0 = {0.0, 0.0}, a1 = a0;
 	const uint32_t n4 = n & ~3u;
 	double tail = 0.0;
 	if (y) {
-		const TgV4f half = tg_v4_set(0.5f);
 		for (uint32_t i = 0; i < n4; i += 4) {
-			acc += tg_v4_load(dw + i) * (half * (tg_v4_load(x + i) + tg_v4_load(y + i)));
+			const TgV2d s0 = v2_from_floats(x + i) + v2_from_floats(y + i);
+			const TgV2d s1 = v2_from_floats(x + i + 2) + v2_from_floats(y + i + 2);
+			a0 += tg_v2_load(dw + i) * (0.5 * s0);
+			a1 += tg_v2_load(dw + i + 2) * (0.5 * s1);
 		}
 		for (uint32_t i = n4; i < n; ++i) {
-			tail += (double)dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
+			tail += dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
 		}
 	} else {
 		for (uint32_t i = 0; i < n4; i += 4) {
-			acc += tg_v4_load(dw + i) * tg_v4_load(x + i);
+			a0 += tg_v2_load(dw + i) * v2_from_floats(x + i);
+			a1 += tg_v2_load(dw + i + 2) * v2_from_floats(x + i + 2);
 		}
 		for (uint32_t i = n4; i < n; ++i) {
-			tail += (double)dw[i] * (double)x[i];
+			tail += dw[i] * (double)x[i];
 		}
 	}
-	return (double)tg_h_sum(acc) + tail;
+	const TgV2d a = a0 + a1;
+	return (a[0] + a[1]) + tail;
 }
 
 /* While fully enabled the dry signal is not heard, but its DC blocker must
@@ -439,7 +447,7 @@ static void track_dry(TgChain *chain, uint32_t m)
 	if (m == 0) {
 		return;
 	}
-	const float *const dw = chain->dry_dw + CHUNK - m;
+	const double *const dw = chain->dry_dw + CHUNK - m;
 	double sums[2] = {0.0, 0.0};
 	float last[2] = {0.0f, 0.0f};
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
@@ -458,32 +466,36 @@ static void track_dry(TgChain *chain, uint32_t m)
 static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint32_t m)
 {
 	const float *const l = in[0] + off, *const r = in[1] + off;
-	const float *const dw = chain->dry_dw + CHUNK - m;
+	const double *const dw = chain->dry_dw + CHUNK - m;
 	float *const wet = chain->wet[0];
 	const TgV4f m0 = tg_v4_set(chain->mono.m[0][0]), m1 = tg_v4_set(chain->mono.m[0][1]);
-	TgV4f acc_l = {0.0f, 0.0f, 0.0f, 0.0f}, acc_r = acc_l;
+	/* The dry blocker's sums in double (see dry_weighted). */
+	TgV2d acc_l0 = {0.0, 0.0}, acc_l1 = acc_l0, acc_r0 = acc_l0, acc_r1 = acc_l0;
 	TgV4i bad4 = {0, 0, 0, 0};
 	const uint32_t m4 = m & ~3u;
 	for (uint32_t i = 0; i < m4; i += 4) {
 		const TgV4f vl = tg_v4_load(l + i), vr = tg_v4_load(r + i);
 		bad4 |= fault4(vl) | fault4(vr);
-		const TgV4f w = tg_v4_load(dw + i);
-		acc_l += w * vl;
-		acc_r += w * vr;
+		const TgV2d w0 = tg_v2_load(dw + i), w1 = tg_v2_load(dw + i + 2);
+		acc_l0 += w0 * v2_from_floats(l + i);
+		acc_l1 += w1 * v2_from_floats(l + i + 2);
+		acc_r0 += w0 * v2_from_floats(r + i);
+		acc_r1 += w1 * v2_from_floats(r + i + 2);
 		tg_v4_store(wet + i, m0 * vl + m1 * vr);
 	}
 	double tail_l = 0.0, tail_r = 0.0;
 	int bad = 0;
 	for (uint32_t i = m4; i < m; ++i) {
 		bad |= tg_is_fault(l[i]) | tg_is_fault(r[i]);
-		tail_l += (double)dw[i] * (double)l[i];
-		tail_r += (double)dw[i] * (double)r[i];
+		tail_l += dw[i] * (double)l[i];
+		tail_r += dw[i] * (double)r[i];
 		wet[i] = chain->mono.m[0][0] * l[i] + chain->mono.m[0][1] * r[i];
 	}
 	if (bad || tg_v4_any(bad4)) {
 		return 0;
 	}
-	const double sums[2] = {(double)tg_h_sum(acc_l) + tail_l, (double)tg_h_sum(acc_r) + tail_r};
+	const TgV2d al = acc_l0 + acc_l1, ar = acc_r0 + acc_r1;
+	const double sums[2] = {(al[0] + al[1]) + tail_l, (ar[0] + ar[1]) + tail_r};
 	const float last[2] = {l[m - 1], r[m - 1]};
 	dry_advance(chain, sums, last, m);
 	ramp_chunk(chain, m);
@@ -531,7 +543,6 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 		/* The dry guard band starts from rest as the crossfade starts. */
 		memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
 	}
-	chain->dry_was_heard = dry_heard;
 	/* As a twin only the first output's mix is made and filtered. */
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
@@ -570,6 +581,7 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 			}
 		}
 		limit(chain, out, off, m, meter);
+		chain->dry_was_heard = 0;
 		return m;
 	}
 	if (chain->ramp_flat) {
@@ -596,6 +608,10 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 		}
 	}
 	chain->xf = xf;
+	/* Whether the next frame follows a frame with the dry signal heard:
+	 * as the chunk ends, not as it began, so that the guard band starts
+	 * from rest however the host cut the stream. */
+	chain->dry_was_heard = xf < 1.0f || enable < 1.0f;
 	limit(chain, out, off, m, meter);
 	return m;
 }

@@ -20,6 +20,7 @@
 
 static int all_steady(const TgFilter *f);
 static void leave_packed(TgFilter *f);
+static void sections(TgFilter *f, TgSection **all);
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate)
 {
@@ -195,36 +196,15 @@ void tg_biquad_process(const TgBiquadCoefs *c, TgBiquadState *st, float *x, uint
 	}
 }
 
-/* Steady section: the fast path, state in locals for the loop. */
-static void section_run(const TgBiquadCoefs *c, TgBiquadState *st, double mix, float *x,
-                        uint32_t n)
-{
-	const TgBiquadCoefs k = *c;
-	TgBiquadState s = *st;
-	if (mix >= 1.0) {
-		for (uint32_t i = 0; i < n; ++i) {
-			x[i] = (float)df1(&k, &s, x[i]);
-		}
-	} else {
-		const double dry = 1.0 - mix;
-		for (uint32_t i = 0; i < n; ++i) {
-			const double in = x[i];
-			x[i] = (float)(mix * df1(&k, &s, in) + dry * in);
-		}
-	}
-	*st = s;
-}
-
 static int section_moving(const TgSection *s)
 {
 	return s->freq != s->freq_to || s->q != s->q_to || s->mix != s->mix_to;
 }
 
-/* One frame of a glide: move the parameters, redesign, filter each channel.
- * Glides last tens of milliseconds, so the cost of redesigning per frame is
- * paid only while a control moves. */
-static void section_glide(TgFilter *f, TgPass pass, TgSection *s, float *const *buf,
-                          uint32_t i)
+/* One frame of a glide: move the parameters and redesign. Glides last
+ * tens of milliseconds, so the cost of redesigning per frame is paid only
+ * while a control moves. */
+static void section_glide(TgFilter *f, TgPass pass, TgSection *s)
 {
 	const double g = f->glide;
 	const double fr = s->freq * exp(g * log(s->freq_to / s->freq));
@@ -237,27 +217,46 @@ static void section_glide(TgFilter *f, TgPass pass, TgSection *s, float *const *
 		s->mix = s->mix - f->mix_step > s->mix_to ? s->mix - f->mix_step : s->mix_to;
 	}
 	tg_biquad_design(&s->c, pass, s->freq, s->q, f->rate);
-	for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
-		section_run(&s->c, &s->st[ch], s->mix, buf[ch] + i, 1);
-	}
-	if (s->mix == 0.0 && s->mix_to == 0.0) {
-		/* Faded out: start from rest when it is next blended in. */
-		memset(s->st, 0, sizeof(s->st));
-	}
 }
 
-static void butterworth_process(TgFilter *f, TgButterworth *b, float *const *buf, uint32_t n)
+/* While anything glides: frame by frame, the DC blocker and then every
+ * section in double, rounded to float once, as the steady cascade does
+ * (rounding between the stages would leave an error relative to the
+ * input, which a high-pass may have taken nearly all of). A section that
+ * glides moves one step per frame and runs with its mix; once faded out
+ * it starts from rest; a settled one runs when it is in. */
+static void glide_process(TgFilter *f, float *const *buf, uint32_t n)
 {
-	for (int k = 0; k < 2; ++k) {
-		TgSection *const s = &b->sec[k];
-		uint32_t i = 0;
-		for (; i < n && section_moving(s); ++i) {
-			section_glide(f, b->pass, s, buf, i);
+	TgSection *all[4];
+	sections(f, all);
+	const double db0 = f->dc.b0, da1 = f->dc.a1;
+	for (uint32_t i = 0; i < n; ++i) {
+		double x[TG_FILTER_MAX_CH];
+		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+			const double in = buf[ch][i];
+			x[ch] = dc_step(db0, da1, in, f->dc.x1[ch], f->dc.y1[ch]);
+			f->dc.x1[ch] = in;
+			f->dc.y1[ch] = x[ch];
 		}
-		if (i < n && s->mix > 0.0) {
-			for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
-				section_run(&s->c, &s->st[ch], s->mix, buf[ch] + i, n - i);
+		for (int k = 0; k < 4; ++k) {
+			TgSection *const s = all[k];
+			const int moving = section_moving(s);
+			if (moving) {
+				section_glide(f, k < 2 ? TG_HIGHPASS : TG_LOWPASS, s);
 			}
+			if (moving || s->mix > 0.0) {
+				for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+					const double y = df1(&s->c, &s->st[ch], x[ch]);
+					x[ch] = s->mix >= 1.0 ? y : s->mix * y + (1.0 - s->mix) * x[ch];
+				}
+			}
+			if (moving && s->mix == 0.0 && s->mix_to == 0.0) {
+				/* Faded out: start from rest when it is next blended in. */
+				memset(s->st, 0, sizeof(s->st));
+			}
+		}
+		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+			buf[ch][i] = (float)x[ch];
 		}
 	}
 }
@@ -297,8 +296,6 @@ cascade(TgDcBlock *dc, uint32_t ch, TgSection *const *sec, int K, float *x, uint
 		sec[k]->st[ch] = s[k];
 	}
 }
-
-static void sections(TgFilter *f, TgSection **all);
 
 /* The sections fully in, in order; their number. */
 static int steady_sections(TgFilter *f, TgSection **all, TgSection **on)
@@ -621,11 +618,7 @@ void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n
 	}
 	const int K = steady_sections(f, all, on);
 	if (!f->steady) {
-		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
-			tg_dc_process(&f->dc, buf[ch], ch, n);
-		}
-		butterworth_process(f, &f->hpf, buf, n);
-		butterworth_process(f, &f->lpf, buf, n);
+		glide_process(f, buf, n);
 		f->steady = all_steady(f);
 		f->blk_k = -1;
 		f->warm = 0;

@@ -1,24 +1,64 @@
-/* tguard: LV2 glue. Maps ports onto the chain and nothing more. */
+/* tguard: LV2 glue. Maps ports onto the chain and nothing more.
+ *
+ * For debugging, a host can run the reference chain (reference.h) instead
+ * of the fast one: at instantiation, the options feature (LV2_OPTIONS__options)
+ * with the option urn:tguard:reference, an atom:Bool (or atom:Int) true in
+ * the instance context, and the URID map to read its key. The choice is
+ * fixed for the instance's life. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
+#include <lv2/options/options.h>
+#include <lv2/urid/urid.h>
 
 #include "chain.h"
 #include "ports.h"
+#include "reference.h"
 
 typedef struct {
 	const TgVariantInfo *variant;
-	TgChain *chain;
+	TgChain *chain;  /* the fast chain, or */
+	TgRefChain *ref; /* the reference, when the host asked for it */
 	float *port[TG_P_COUNT]; /* by logical id; NULL when not connected */
 } Tguard;
+
+/* Whether the host passed the option urn:tguard:reference, true. */
+static int wants_reference(const LV2_Feature *const *features)
+{
+	const LV2_URID_Map *map = NULL;
+	const LV2_Options_Option *opts = NULL;
+	for (int i = 0; features && features[i]; ++i) {
+		if (strcmp(features[i]->URI, LV2_URID__map) == 0) {
+			map = (const LV2_URID_Map *)features[i]->data;
+		} else if (strcmp(features[i]->URI, LV2_OPTIONS__options) == 0) {
+			opts = (const LV2_Options_Option *)features[i]->data;
+		}
+	}
+	if (!map || !opts) {
+		return 0;
+	}
+	const LV2_URID key = map->map(map->handle, TG_URI_REFERENCE);
+	const LV2_URID t_bool = map->map(map->handle, LV2_ATOM__Bool);
+	const LV2_URID t_int = map->map(map->handle, LV2_ATOM__Int);
+	/* The array ends with an option of key 0 and value NULL. */
+	for (const LV2_Options_Option *o = opts; o->key != 0 || o->value != NULL; ++o) {
+		if (key != 0 && o->key == key && o->context == LV2_OPTIONS_INSTANCE && o->value &&
+		    o->size == sizeof(int32_t) && (o->type == t_bool || o->type == t_int)) {
+			int32_t v;
+			memcpy(&v, o->value, sizeof(v));
+			return v != 0;
+		}
+	}
+	return 0;
+}
 
 /** Instantiation class: everything run() needs is allocated here. */
 static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
                               const char *bundle_path, const LV2_Feature *const *features)
 {
 	(void)bundle_path;
-	(void)features;
 	const TgVariantInfo *variant = NULL;
 	for (int v = 0; v < TG_N_VARIANTS; ++v) {
 		if (strcmp(descriptor->URI, tg_variants[v].uri) == 0) {
@@ -33,8 +73,12 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
 		return NULL;
 	}
 	self->variant = variant;
-	self->chain = tg_chain_new(rate, variant->n_in, variant->n_out);
-	if (!self->chain) {
+	if (wants_reference(features)) {
+		self->ref = tg_ref_chain_new(rate, variant->n_in, variant->n_out);
+	} else {
+		self->chain = tg_chain_new(rate, variant->n_in, variant->n_out);
+	}
+	if (!self->chain && !self->ref) {
 		free(self);
 		return NULL;
 	}
@@ -84,7 +128,11 @@ static void activate(LV2_Handle instance)
 	Tguard *const self = (Tguard *)instance;
 	TgParams p;
 	read_params(self, &p);
-	tg_chain_activate(self->chain, &p);
+	if (self->ref) {
+		tg_ref_chain_activate(self->ref, &p);
+	} else {
+		tg_chain_activate(self->chain, &p);
+	}
 }
 
 static void write_meter(const Tguard *self, TgPortId id, float value)
@@ -114,7 +162,11 @@ static void run(LV2_Handle instance, uint32_t n)
 	TgParams p;
 	read_params(self, &p);
 	TgMeters m;
-	tg_chain_process(self->chain, in, out, n, &p, &m);
+	if (self->ref) {
+		tg_ref_chain_process(self->ref, in, out, n, &p, &m);
+	} else {
+		tg_chain_process(self->chain, in, out, n, &p, &m);
+	}
 	write_meter(self, TG_P_LATENCY, m.latency);
 	write_meter(self, TG_P_GR_DB, m.gr_db);
 	write_meter(self, TG_P_PEAK_MA, m.peak_ma);
@@ -128,6 +180,7 @@ static void cleanup(LV2_Handle instance)
 {
 	Tguard *const self = (Tguard *)instance;
 	tg_chain_free(self->chain);
+	tg_ref_chain_free(self->ref);
 	free(self);
 }
 

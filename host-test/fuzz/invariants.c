@@ -21,15 +21,20 @@
 #define TG_PRINTF(a, b)
 #endif
 
-static void violation(TgInv *inv, const char *fmt, ...) TG_PRINTF(2, 3);
+static void violation(TgInv *inv, TgInvKind kind, const char *fmt, ...) TG_PRINTF(3, 4);
 
-static void violation(TgInv *inv, const char *fmt, ...)
+const char *const tg_inv_kind_names[TG_INV_N_KINDS] = {
+    "finite output", "full scale", "peak current", "peak voltage",
+    "RMS bound",     "silence at a restart", "meters", "checker use"};
+
+static void violation(TgInv *inv, TgInvKind kind, const char *fmt, ...)
 {
 	char msg[sizeof(inv->first)];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	++inv->by_kind[kind];
 	if (inv->violations++ == 0) {
 		memcpy(inv->first, msg, sizeof(msg));
 	}
@@ -132,7 +137,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 	const double alpha = 1.0 - exp(-1.0 / ((double)p.tau_s * inv->rate));
 	const uint32_t lat = inv->latency;
 	if (n != inv->block_n) {
-		violation(inv, "checker misuse: %u frames in, %u out", inv->block_n, n);
+		violation(inv, TG_INV_MISUSE, "checker misuse: %u frames in, %u out", inv->block_n, n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; ++i) {
@@ -142,7 +147,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		for (uint32_t ch = 0; ch < inv->n_out; ++ch) {
 			const float y = out[ch][i];
 			if (!isfinite(y)) {
-				violation(inv, "output %u is not finite (%g)", ch, (double)y);
+				violation(inv, TG_INV_FINITE, "output %u is not finite (%g)", ch, (double)y);
 				return;
 			}
 			const float ay = fabsf(y);
@@ -150,15 +155,15 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 			zero &= y == 0.0f;
 		}
 		if (a > 1.0f) {
-			violation(inv, "output over 0 dBFS: %.9g", (double)a);
+			violation(inv, TG_INV_FULL_SCALE, "output over 0 dBFS: %.9g", (double)a);
 		}
 		const double cur = (double)a * amps;
 		if (cur > i_peak_ctl * (1.0 + SLACK)) {
-			violation(inv, "peak current %.9g mA over the %.9g mA limit", cur * 1e3,
+			violation(inv, TG_INV_CURRENT, "peak current %.9g mA over the %.9g mA limit", cur * 1e3,
 			          (double)p.i_peak_ma);
 		}
 		if (cur > i_volt * (1.0 + SLACK)) {
-			violation(inv, "peak voltage %.9g V over the %.9g V limit",
+			violation(inv, TG_INV_VOLTAGE, "peak voltage %.9g V over the %.9g V limit",
 			          (double)a * p.vfs, (double)p.v_peak);
 		}
 		const double r = cur / i_peak;
@@ -168,7 +173,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		if (ms > bound2) {
 			/* Only after a lowered limit, and then the heat only falls. */
 			if (ms > bound2 * (1.0 + SLACK) && ms > inv->ms) {
-				violation(inv,
+				violation(inv, TG_INV_RMS,
 				          "thermal estimate %.9g mA over 1.02 x %.9g mA and rising "
 				          "(tau %g s)",
 				          sqrt(ms) * 1e3, (double)p.i_rms_ma, (double)p.tau_s);
@@ -185,7 +190,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		const int must_zero = f <= lat || inv->restart[(f - lat) & inv->mask];
 		if (must_zero) {
 			if (!zero) {
-				violation(inv, "output %.9g where the soft start must give silence",
+				violation(inv, TG_INV_SILENCE, "output %.9g where the soft start must give silence",
 				          (double)a);
 			}
 			++inv->zero_checked;
@@ -203,14 +208,14 @@ void tg_inv_meters(TgInv *inv, const TgMeters *m)
 	                   m->ceiling_db, m->ramp,  m->clamps};
 	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); ++k) {
 		if (!isfinite(v[k])) {
-			violation(inv, "meter %zu is not finite", k);
+			violation(inv, TG_INV_METERS, "meter %zu is not finite", k);
 			return;
 		}
 	}
 	if (m->latency != (float)inv->latency || !(m->gr_db <= 0.0f) || !(m->peak_ma >= 0.0f) ||
 	    !(m->rms_ma >= 0.0f) || !(m->ceiling_db <= 0.0f) || !(m->ramp >= 0.0f) ||
 	    !(m->ramp <= 1.0f) || !(m->clamps >= 0.0f)) {
-		violation(inv,
+		violation(inv, TG_INV_METERS,
 		          "meters out of range: latency %g, gr %g dB, peak %g mA, rms %g mA, "
 		          "ceiling %g dB, ramp %g, clamps %g",
 		          (double)m->latency, (double)m->gr_db, (double)m->peak_ma,

@@ -27,6 +27,22 @@
 #include "chain.h"
 #include "ports.h"
 
+/* The invariants, each with its own verdict (a count of violations), so
+ * two chains can be held to the same verdict on each (fuzz_diff). */
+typedef enum {
+	TG_INV_FINITE,     /* every output sample finite */
+	TG_INV_FULL_SCALE, /* |y| <= 1 */
+	TG_INV_CURRENT,    /* |i| <= i_peak_ma */
+	TG_INV_VOLTAGE,    /* |y| vfs <= v_peak */
+	TG_INV_RMS,        /* the heat under (1.02 i_rms)^2, or falling */
+	TG_INV_SILENCE,    /* exact silence where the soft start restarts */
+	TG_INV_METERS,     /* meters finite and in range */
+	TG_INV_MISUSE,     /* the checker itself misused */
+	TG_INV_N_KINDS
+} TgInvKind;
+
+extern const char *const tg_inv_kind_names[TG_INV_N_KINDS];
+
 typedef struct {
 	double rate;
 	uint32_t n_in, n_out, latency;
@@ -44,6 +60,7 @@ typedef struct {
 	uint64_t zero_checked; /* frames that had to be exactly 0, and were */
 	uint64_t cooling;      /* frames over the RMS bound while cooling */
 	uint64_t violations;
+	uint64_t by_kind[TG_INV_N_KINDS]; /* the same, per invariant */
 	double worst_peak; /* highest |i| / min(i_peak, v_peak / z) */
 	double worst_rms;  /* highest sqrt(ms) / i_rms, cooling excluded */
 	char first[256];   /* the first violation */

@@ -4,7 +4,7 @@
 #
 #   sh host-test/fuzz/run.sh SECONDS TARGET...    (from the source tree)
 #
-# TARGET is chain or lv2 (build/fuzz/fuzz_TARGET). Each target starts from
+# TARGET is chain, lv2 or diff (build/fuzz/fuzz_TARGET). Each target starts from
 # the committed seeds (host-test/fuzz/corpus_TARGET) and the saved crash
 # inputs (host-test/fuzz/regressions), and keeps what it learns in
 # build/fuzz/corpus_TARGET. A crash or a broken invariant stops the target;

@@ -1,0 +1,393 @@
+/* tguard differential checker (see diff.h). */
+#include "diff.h"
+
+#include "limiter.h"
+#include "safety.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TG_DIFF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TG_DIFF_PRINTF(a, b)
+#endif
+
+static void diverge(TgDiff *d, const char *fmt, ...) TG_DIFF_PRINTF(2, 3);
+
+static void diverge(TgDiff *d, const char *fmt, ...)
+{
+	char msg[sizeof(d->first) - 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	char where[sizeof(d->first)];
+	snprintf(where, sizeof(where), "at %.0f Hz, %u in / %u out, frame %llu: %s", d->rate,
+	         d->n_in, d->n_out, (unsigned long long)d->frames_all, msg);
+	if (d->divergences++ == 0) {
+		memcpy(d->first, where, sizeof(where));
+	}
+	if (d->trap) {
+		char line[sizeof(where) + 32];
+		snprintf(line, sizeof(line), "(fast against reference) %s", where);
+		tg_inv_fail(line);
+	}
+}
+
+int tg_diff_init(TgDiff *d, double rate, uint32_t n_in, uint32_t n_out, int trap, int shadow)
+{
+	memset(d, 0, sizeof(*d));
+	d->rate = rate;
+	d->n_in = n_in;
+	d->n_out = n_out;
+	d->sum = n_in == 2 && n_out == 1;
+	d->trap = trap;
+	d->fast = tg_chain_new(rate, n_in, n_out);
+	d->ref = tg_ref_chain_new(rate, n_in, n_out);
+	d->shadow = shadow ? tg_ref_chain_new(rate, n_in, n_out) : NULL;
+	if (!d->fast || !d->ref || (shadow && !d->shadow)) {
+		const int one = d->fast || d->ref;
+		const int both = d->fast && d->ref;
+		tg_chain_free(d->fast);
+		tg_ref_chain_free(d->ref);
+		tg_ref_chain_free(d->shadow);
+		d->fast = NULL;
+		d->ref = d->shadow = NULL;
+		return one && !both ? -2 : -1;
+	}
+	d->env_decay = exp(-1.0 / (TG_DIFF_SHADOW_DECAY_S * rate));
+	d->latency = tg_chain_latency(d->fast);
+	const int same_latency = tg_ref_chain_latency(d->ref) == d->latency;
+	if (!same_latency || tg_inv_init(&d->inv_fast, rate, n_in, n_out, d->latency, 0) != 0 ||
+	    tg_inv_init(&d->inv_ref, rate, n_in, n_out, d->latency, 0) != 0) {
+		tg_diff_free(d);
+		return same_latency ? -1 : -2;
+	}
+	return 0;
+}
+
+void tg_diff_free(TgDiff *d)
+{
+	tg_chain_free(d->fast);
+	tg_ref_chain_free(d->ref);
+	tg_ref_chain_free(d->shadow);
+	d->fast = NULL;
+	d->ref = d->shadow = NULL;
+	tg_inv_free(&d->inv_fast);
+	tg_inv_free(&d->inv_ref);
+}
+
+void tg_diff_activate(TgDiff *d, const TgParams *p)
+{
+	tg_chain_activate(d->fast, p);
+	tg_ref_chain_activate(d->ref, p);
+	if (d->shadow) {
+		tg_ref_chain_activate(d->shadow, p);
+	}
+	d->env = 0.0;
+	d->ill = 0;
+	d->thermal_ill = 0;
+	tg_inv_activate(&d->inv_fast);
+	tg_inv_activate(&d->inv_ref);
+	d->frame = 0;
+}
+
+static double larger(double a, double b) { return a > b ? a : b; }
+
+/* Whether the thermal loop is ill-conditioned at the heat meter rms_ma
+ * (see diff.h), under the sanitised controls p. */
+static int thermal_ill(double rms_ma, const TgParams *p)
+{
+	const double ratio = rms_ma / (double)p->i_rms_ma;
+	const double rho = ratio * ratio;
+	if (!(rho > TG_DIFF_THERMAL_RHO)) {
+		return 0;
+	}
+	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
+	double g = (1.0 - rho) / (1.0 - knee2);
+	g = g < 1e-6 ? 1e-6 : (g > 1.0 ? 1.0 : g);
+	return g * (double)p->tau_s < TG_DIFF_THERMAL_GT_S;
+}
+
+/* The verdicts of the two checkers, invariant by invariant. */
+static void compare_verdicts(TgDiff *d)
+{
+	for (int k = 0; k < TG_INV_N_KINDS; ++k) {
+		const uint64_t a = d->inv_fast.by_kind[k], b = d->inv_ref.by_kind[k];
+		if (a != b) {
+			diverge(d, "verdict on \"%s\": fast %llu violations, reference %llu (first: %s)",
+			        tg_inv_kind_names[k], (unsigned long long)a, (unsigned long long)b,
+			        a ? d->inv_fast.first : d->inv_ref.first);
+			/* Report each difference once. */
+			d->inv_fast.by_kind[k] = d->inv_ref.by_kind[k] = a > b ? a : b;
+		}
+	}
+}
+
+static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int conditioned,
+                           int sub_clean)
+{
+	if (a->latency != b->latency) {
+		diverge(d, "latency meter %g against %g", (double)a->latency, (double)b->latency);
+	}
+	const double dr = fabs((double)a->ramp - (double)b->ramp);
+	d->worst_ramp = larger(d->worst_ramp, dr);
+	if (!(dr <= TG_DIFF_RAMP_TOL)) {
+		diverge(d, "ramp meter %.9g against %.9g", (double)a->ramp, (double)b->ramp);
+	}
+	const double dc = fabs((double)a->ceiling_db - (double)b->ceiling_db);
+	d->worst_ceiling_db = larger(d->worst_ceiling_db, dc);
+	if (!(dc <= TG_DIFF_CEILING_TOL)) {
+		diverge(d, "ceiling meter %.9g dB against %.9g dB", (double)a->ceiling_db,
+		        (double)b->ceiling_db);
+	}
+	if (!conditioned) {
+		return;
+	}
+	const double rms = larger(a->rms_ma, b->rms_ma);
+	const double drms = fabs((double)a->rms_ma - (double)b->rms_ma);
+	d->worst_rms = larger(d->worst_rms, rms > 0.0 ? drms / rms : 0.0);
+	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6)) {
+		diverge(d, "rms meter %.9g mA against %.9g mA", (double)a->rms_ma, (double)b->rms_ma);
+	}
+	if (!sub_clean) {
+		return;
+	}
+	if (a->gr_db > -100.0f || b->gr_db > -100.0f) {
+		const double dg = fabs((double)a->gr_db - (double)b->gr_db);
+		d->worst_gr_db = larger(d->worst_gr_db, dg);
+		if (!(dg <= TG_DIFF_GR_TOL)) {
+			diverge(d, "gain reduction meter %.9g dB against %.9g dB", (double)a->gr_db,
+			        (double)b->gr_db);
+		}
+	}
+	const double pk = larger(a->peak_ma, b->peak_ma);
+	const double dp = fabs((double)a->peak_ma - (double)b->peak_ma);
+	d->worst_peak = larger(d->worst_peak, pk > 0.0 ? dp / pk : 0.0);
+	if (!(dp <= TG_DIFF_PEAK_TOL * pk + 1e-6)) {
+		diverge(d, "peak meter %.9g mA against %.9g mA", (double)a->peak_ma, (double)b->peak_ma);
+	}
+}
+
+uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgParams *p,
+                       int in_place, int fast_meters)
+{
+	const uint64_t before = d->divergences;
+	/* Each chain gets the same input; in place, each its own copy. The
+	 * buffers have the block's exact size, so a sanitizer sees any access
+	 * past its end. */
+	float *out_fast[2] = {NULL, NULL}, *out_ref[2] = {NULL, NULL}, *sh[2] = {NULL, NULL};
+	int ok = 1;
+	for (uint32_t ch = 0; ch < d->n_out || ch < d->n_in; ++ch) {
+		out_fast[ch] = malloc(n ? n * sizeof(float) : 1);
+		out_ref[ch] = malloc(n ? n * sizeof(float) : 1);
+		sh[ch] = malloc(n ? n * sizeof(float) : 1);
+		ok = ok && out_fast[ch] && out_ref[ch] && sh[ch];
+	}
+	if (!ok) {
+		for (uint32_t ch = 0; ch < 2; ++ch) {
+			free(out_fast[ch]);
+			free(out_ref[ch]);
+			free(sh[ch]);
+		}
+		diverge(d, "out of memory");
+		return d->divergences - before;
+	}
+	/* The shadow's input: every sample scaled by 1 + eps, unless that
+	 * would make or unmake a fault; processed in place. Its vfs moved by
+	 * eps too, inwards from the end of its range. */
+	const float grow = (float)(1.0 + TG_DIFF_SHADOW_EPS);
+	for (uint32_t ch = 0; ch < d->n_in; ++ch) {
+		for (uint32_t i = 0; i < n; ++i) {
+			const float x = in[ch][i];
+			const float y = x * grow;
+			sh[ch][i] = tg_is_fault(x) || tg_is_fault(y) ? x : y;
+		}
+	}
+	TgParams ps = *p;
+	tg_params_sanitize(&ps, d->sum);
+	const float vfs_up = ps.vfs * grow;
+	ps.vfs = vfs_up <= tg_port_info[TG_P_VFS].max ? vfs_up : ps.vfs / grow;
+	/* Where the output is at the ceiling, vfs moves the ceiling and the
+	 * output together and leaves the current as it is: the RMS limit moves
+	 * too, so the thermal loop is perturbed in every regime. */
+	const float irms_up = ps.i_rms_ma * grow;
+	ps.i_rms_ma = irms_up <= tg_port_info[TG_P_I_RMS_MA].max ? irms_up : ps.i_rms_ma / grow;
+	const float *in_fast[2] = {in[0], d->n_in > 1 ? in[1] : NULL};
+	const float *in_ref[2] = {in[0], d->n_in > 1 ? in[1] : NULL};
+	int fault = 0;
+	for (uint32_t ch = 0; ch < d->n_in; ++ch) {
+		for (uint32_t i = 0; i < n; ++i) {
+			fault |= tg_is_fault(in[ch][i]);
+		}
+	}
+	if (in_place) {
+		for (uint32_t ch = 0; ch < d->n_in; ++ch) {
+			memcpy(out_fast[ch], in[ch], n * sizeof(float));
+			memcpy(out_ref[ch], in[ch], n * sizeof(float));
+			in_fast[ch] = out_fast[ch];
+			in_ref[ch] = out_ref[ch];
+		}
+	} else {
+		/* Output the chain fails to write shows up as NaN. */
+		for (uint32_t ch = 0; ch < d->n_out; ++ch) {
+			memset(out_fast[ch], 0xff, n * sizeof(float));
+			memset(out_ref[ch], 0xff, n * sizeof(float));
+		}
+	}
+	if (tg_inv_input(&d->inv_fast, in, n) != 0 || tg_inv_input(&d->inv_ref, in, n) != 0) {
+		diverge(d, "out of memory");
+		n = 0;
+	}
+	TgMeters ma, mb, msh;
+	tg_chain_process(d->fast, in_fast, out_fast, n, p, fast_meters ? &ma : NULL);
+	/* The reference and the shadow in pieces of TG_DIFF_PIECE frames: the
+	 * reference works frame by frame, so its output does not depend on
+	 * how its calls are cut, and the heat is seen every piece (a block can
+	 * be long enough for the heat to rise to the limit and fall). Their
+	 * meters combine to the whole block's: gain reduction and peak over
+	 * the pieces (a piece that decides no sub-block shows the last one,
+	 * decided in an earlier piece), the rest from the last piece. */
+	const uint32_t n_pieces = n ? (n + TG_DIFF_PIECE - 1) / TG_DIFF_PIECE : 1;
+	uint8_t *const piece_ill = calloc(n_pieces, 1);
+	if (!piece_ill) {
+		diverge(d, "out of memory");
+	}
+	TgParams pq = *p;
+	tg_params_sanitize(&pq, d->sum);
+	float gr = 0.0f, peak = 0.0f;
+	for (uint32_t k = 0; k < n_pieces; ++k) {
+		const uint32_t off = k * TG_DIFF_PIECE;
+		const uint32_t len = n - off < TG_DIFF_PIECE ? n - off : TG_DIFF_PIECE;
+		const float *ir[2] = {in_ref[0] + off, in_ref[1] ? in_ref[1] + off : NULL};
+		float *orf[2] = {out_ref[0] + off, out_ref[1] ? out_ref[1] + off : NULL};
+		const float *is[2] = {sh[0] + off, sh[1] ? sh[1] + off : NULL};
+		float *os[2] = {sh[0] + off, sh[1] ? sh[1] + off : NULL};
+		tg_ref_chain_process(d->ref, ir, orf, len, p, &mb);
+		gr = mb.gr_db < gr ? mb.gr_db : gr;
+		peak = mb.peak_ma > peak ? mb.peak_ma : peak;
+		if (!d->shadow) {
+			continue; /* strict: nothing is set aside */
+		}
+		tg_ref_chain_process(d->shadow, is, os, len, &ps, &msh);
+		/* The thermal loop (see diff.h), and the heat of the shadow,
+		 * which departs from the reference's only where the thermal stage
+		 * is ill-conditioned. */
+		const double rms_sh = larger(msh.rms_ma, mb.rms_ma);
+		if (piece_ill) {
+			const int th = thermal_ill((double)mb.rms_ma, &pq);
+			const int heat = !(fabs((double)msh.rms_ma - (double)mb.rms_ma) <=
+			                   TG_DIFF_RMS_TOL * rms_sh + 1e-6);
+			piece_ill[k] = (uint8_t)(th ? 1 : (heat ? 2 : 0));
+		}
+	}
+	mb.gr_db = gr;
+	mb.peak_ma = peak;
+	tg_inv_output(&d->inv_fast, p, (const float *const *)out_fast, n);
+	tg_inv_output(&d->inv_ref, p, (const float *const *)out_ref, n);
+	if (fast_meters) {
+		tg_inv_meters(&d->inv_fast, &ma);
+	}
+	tg_inv_meters(&d->inv_ref, &mb);
+
+	/* The ceiling in force at the end of the block bounds every sample of
+	 * it: c from the reference's meter (dB, float: within 1e-6 of it). */
+	const double c = pow(10.0, (double)mb.ceiling_db / 20.0);
+	const double bound = TG_DIFF_TOL * c + TG_DIFF_FLOOR;
+	int reported = 0;
+	for (uint32_t i = 0; i < n; ++i) {
+		/* Ill-conditioned at the start or the end of the frame's piece. */
+		const uint32_t k = i / TG_DIFF_PIECE;
+		if (!d->ill) {
+			const int why = !piece_ill ? 2 : (piece_ill[k] ? piece_ill[k] : (k ? piece_ill[k - 1] : d->thermal_ill));
+			d->ill_by_thermal += why == 1;
+			d->ill_by_heat += why == 2;
+			d->ill = why != 0;
+		}
+		double es = 0.0;
+		for (uint32_t ch = 0; d->shadow && ch < d->n_out; ++ch) {
+			const double v = fabs((double)sh[ch][i] - (double)out_ref[ch][i]);
+			es = v > es || !(v == v) ? v : es;
+		}
+		/* In units of the ceiling, so that a lowered ceiling does not
+		 * make the differences seen under the old one large. */
+		const double er = es / c;
+		d->env = er > d->env * d->env_decay || !(er == er) ? er : d->env * d->env_decay;
+		if (!d->ill && !(d->env * c <= TG_DIFF_SHADOW_ILL * bound)) {
+			d->ill = 1;
+			++d->ill_by_output;
+		}
+		const int ill_frame = d->ill;
+		d->ill_frames += (uint64_t)ill_frame;
+		if (!ill_frame) {
+			d->worst_shadow = larger(d->worst_shadow, es / c);
+		}
+		for (uint32_t ch = 0; ch < d->n_out; ++ch) {
+			const double e = fabs((double)out_fast[ch][i] - (double)out_ref[ch][i]);
+			const double r = e == e ? e / c : INFINITY;
+			if (ill_frame) {
+				d->worst_ill = larger(d->worst_ill, r);
+				continue;
+			}
+			if (r > d->worst) {
+				d->worst = r;
+				d->worst_frame = d->frames_all + i;
+				d->worst_c = c;
+			}
+			d->worst_tol = larger(d->worst_tol, e == e ? e / bound : INFINITY);
+			d->worst_abs = larger(d->worst_abs, e == e ? e : INFINITY);
+			if (!(e <= bound) && !reported) {
+				diverge(d,
+				        "output %u at block frame %u: fast %.9g, reference %.9g, "
+				        "%.3g of the ceiling %.6g (tolerance %g c + 2^-30; the shadow %.3g)",
+				        ch, i, (double)out_fast[ch][i], (double)out_ref[ch][i], r, c,
+				        TG_DIFF_TOL, d->env);
+				reported = 1; /* one report per block */
+			}
+		}
+	}
+	if (piece_ill) {
+		const int why = piece_ill[n_pieces - 1];
+		if (!d->ill && why) {
+			d->ill_by_thermal += why == 1;
+			d->ill_by_heat += why == 2;
+		}
+		d->ill |= why != 0;
+		d->thermal_ill = why;
+	}
+	free(piece_ill);
+	compare_verdicts(d);
+	if (fast_meters) {
+		/* Gain reduction and peak: over the sub-blocks a block decides,
+		 * which a block shorter than a sub-block may not; and a fault
+		 * splits the fast chain's pass. */
+		compare_meters(d, &ma, &mb, !d->ill, !fault && n >= 16);
+	}
+	d->frame += n;
+	d->frames_all += n;
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		free(out_fast[ch]);
+		free(out_ref[ch]);
+		free(sh[ch]);
+	}
+	return d->divergences - before;
+}
+
+uint64_t tg_diff_finish(TgDiff *d)
+{
+	const uint64_t before = d->divergences;
+	TgStats a, b;
+	tg_chain_stats(d->fast, &a);
+	tg_ref_chain_stats(d->ref, &b);
+	if (a.frames != b.frames || a.nonfinite_in != b.nonfinite_in) {
+		diverge(d, "stats: frames %llu against %llu, faults %llu against %llu",
+		        (unsigned long long)a.frames, (unsigned long long)b.frames,
+		        (unsigned long long)a.nonfinite_in, (unsigned long long)b.nonfinite_in);
+	}
+	compare_verdicts(d);
+	return d->divergences - before;
+}

@@ -1,0 +1,149 @@
+/* tguard differential checker: the fast chain (chain.h) against the
+ * reference (reference.h), block by block, on the same input and controls.
+ * Shared by the differential test (host-test/test_reference.c) and the fuzz
+ * target fuzz_diff.c.
+ *
+ * After every block it requires:
+ *  - every output sample of the two within TG_DIFF_TOL of the sample
+ *    ceiling in force at the end of the block (the reference's c, which
+ *    bounds every sample of the block: a lowered ceiling binds at once, a
+ *    raised one only rises);
+ *  - the same verdict, invariant by invariant (invariants.h), each chain
+ *    checked by its own TgInv;
+ *  - the same latency, and meters within the tolerances below (gain
+ *    reduction and peak only over blocks that decide a sub-block and hold
+ *    no fault: their figures depend on how a block splits around a fault);
+ * and at the end the same frame and fault counts.
+ *
+ * The tolerance. Both chains compute the same quantities in float and
+ * double, so they part by rounding: float carries 24 bits (6e-8), and a
+ * sample passes a few dozen float operations whose errors are relative to
+ * the signal (mix, filter output, gains, clamp, guards); the limited
+ * output is at most c. Measured, the two stay within 1e-6 c on program
+ * material and 1e-5 c elsewhere; 1e-5 c is 0.0001 dB of the limit, 500
+ * times finer than the 0.05 dB to which the true peak is guaranteed.
+ * The filters' rounding is relative to their input instead: both run in
+ * double, but a block state-space kernel and a direct form part by about
+ * 1e-14 of the input, which a high-pass may have taken nearly all of (a
+ * +52 dBFS DC input leaves 1e-10 of itself). Against a ceiling 170 dB under
+ * the input that is more than 1e-5 c, so the tolerance never goes under
+ * TG_DIFF_FLOOR = 2^-30 of full scale (-180 dBFS, 1/128 of a 24-bit step,
+ * 47 nV at the largest vfs): it matters only where c < 1e-4.
+ *
+ * Where the specification itself is ill-conditioned, no two roundings of
+ * it agree that well, the reference against itself included. Thermal
+ * limiting at tau up to about 0.2 s is chaotic: near the limit the thermal
+ * gain falls 11 % (and at 0.9994 of it 1750 %) for 1 % more heat, and feeds
+ * back through the 50 ms hold, so a one-ulp change of the input grows to
+ * 1e-2 of full scale in a second or two. So a third chain, the shadow,
+ * runs the reference with the input, vfs and i_rms moved by TG_DIFF_SHADOW_EPS
+ * (faults left as they are). That is at least ten times the fast chain's
+ * own departure in every direction (float rounds to 6e-8; its heat sums
+ * part from the reference's by 1e-8 to 1e-7, against the shadow's 2e-6), so
+ * where the shadow stays within TG_DIFF_SHADOW_ILL times the tolerance, the
+ * fast chain, amplified alike, stays within a fifth of it. Where the
+ * envelope of |shadow - ref| / c (its peak, decaying by e^-1 in
+ * TG_DIFF_SHADOW_DECAY_S) exceeds that, or its heat meter
+ * departs from the reference's, the chain is ill-conditioned, and stays so
+ * until the next activation: the heat estimate keeps the memory of such an
+ * episode (it only decays, by the same factor in every chain, so its
+ * relative difference stays). Its output is then not compared, only the
+ * verdicts are, and neither are the meters that follow the signal (heat,
+ * gain reduction, peak). Such frames are counted and their worst difference
+ * reported. Elsewhere the plain tolerance holds.
+ *
+ * The thermal loop's conditioning is also known in closed form, and the
+ * shadow alone may show it late: with the heat at the fraction rho of the
+ * limit squared, the thermal gain is g = (1 - rho) / (1 - 0.81), a relative
+ * change of the heat moves it rho / (1 - rho) times as much, and the loop
+ * (gain 2 / (0.19 g) on the heat, alpha = 1 / (tau fs) per frame, through
+ * the 50 ms hold) has a gain of the order of 0.53 s / (g tau). Measured,
+ * it is chaotic at g tau = 0.02 s and 0.0045 s (tau = 3 s, the output 60 dB
+ * over the RMS limit: g = 0.0015), on the edge at 0.08 s, and well-behaved
+ * at 0.4 s and over (the presets at tau 1 to 3 s). So the reference runs in pieces of
+ * TG_DIFF_PIECE frames (its output does not depend on how its calls are
+ * cut), and a piece is ill-conditioned too when, at its start or end, the
+ * reference's heat meter is over
+ * TG_DIFF_THERMAL_RHO of the limit squared and g tau < TG_DIFF_THERMAL_GT_S
+ * (five times the edge).
+ */
+#ifndef TG_DIFF_H
+#define TG_DIFF_H
+
+#include <stdint.h>
+
+#include "chain.h"
+#include "invariants.h"
+#include "reference.h"
+
+/* Output samples: |fast - reference| <= TG_DIFF_TOL * c + TG_DIFF_FLOOR
+ * where the shadow stays within TG_DIFF_SHADOW_ILL times that. */
+#define TG_DIFF_TOL 1e-5
+#define TG_DIFF_FLOOR 9.313225746154785e-10 /* 2^-30 */
+#define TG_DIFF_SHADOW_EPS 1e-6
+#define TG_DIFF_SHADOW_DECAY_S 0.25
+#define TG_DIFF_SHADOW_ILL 2.0
+#define TG_DIFF_PIECE 64 /* frames: the reference's calls, where the heat is sampled */
+#define TG_DIFF_THERMAL_RHO 0.75 /* under the knee, 0.81, where g = 1 */
+#define TG_DIFF_THERMAL_GT_S 0.4
+/* Meters. */
+#define TG_DIFF_RAMP_TOL 1e-6     /* soft-start progress, absolute */
+#define TG_DIFF_CEILING_TOL 1e-4  /* dB */
+#define TG_DIFF_RMS_TOL 1e-4      /* of the larger heat meter, and 1e-6 mA */
+#define TG_DIFF_GR_TOL 0.01       /* dB, above -100 dB */
+#define TG_DIFF_PEAK_TOL 1e-4     /* of the larger peak meter, and 1e-6 mA */
+
+typedef struct {
+	TgChain *fast;
+	TgRefChain *ref;
+	TgRefChain *shadow; /* the reference on the input, vfs and i_rms moved by TG_DIFF_SHADOW_EPS */
+	double env;         /* envelope of |shadow - ref| / c */
+	int ill;            /* ill-conditioned since the last activation */
+	int thermal_ill;    /* the end of the last block was so: 1 thermal loop, 2 shadow's heat */
+	double env_decay;   /* per frame */
+	TgInv inv_fast, inv_ref;
+	double rate;
+	uint32_t n_in, n_out, latency;
+	int sum;
+	uint64_t frame; /* output frames since activation */
+	/* figures */
+	double worst_tol;     /* highest |fast - ref| / (TG_DIFF_TOL c + TG_DIFF_FLOOR): <= 1 */
+	double worst;         /* highest |fast - ref| / c */
+	double worst_abs;     /* highest |fast - ref|, of full scale */
+	uint64_t worst_frame; /* where the highest / c was (frames since the start) */
+	double worst_c;       /* the c there */
+	double worst_shadow;  /* highest |shadow - ref| / c over the frames compared */
+	double worst_ill;     /* highest |fast - ref| / c over the ill-conditioned frames */
+	uint64_t ill_frames;  /* frames not compared: the shadow showed ill-conditioning */
+	/* What made the chain ill-conditioned: the shadow's output, the
+	 * shadow's heat, the thermal loop's gain (counted once per episode). */
+	unsigned ill_by_output, ill_by_heat, ill_by_thermal;
+	double worst_ramp, worst_ceiling_db, worst_rms, worst_gr_db, worst_peak; /* meters */
+	uint64_t frames_all;  /* frames since the start, activations included */
+	uint64_t divergences;
+	char first[320]; /* the first divergence */
+	int trap;        /* each divergence goes to tg_inv_fail() */
+} TgDiff;
+
+/** Both chains for that rate and layout, and the checkers; trap: report
+ * each divergence to tg_inv_fail() (the fuzz target); shadow: run the
+ * shadow and set ill-conditioned frames aside, else (strict) compare every
+ * frame. 0 on success; -1 when both chains refuse the rate or layout, or
+ * memory runs out; -2 when only one refuses, or their latencies differ. */
+int tg_diff_init(TgDiff *d, double rate, uint32_t n_in, uint32_t n_out, int trap, int shadow);
+void tg_diff_free(TgDiff *d);
+
+/** Activate both chains (and the checkers) with p. */
+void tg_diff_activate(TgDiff *d, const TgParams *p);
+
+/** One block of n frames through both chains, with the controls p
+ * as a host gives them; in_place: each chain writes over its own copy of
+ * the input; fast_meters: the fast chain is asked for meters (the
+ * reference always is). Returns the divergences found in the block. */
+uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgParams *p,
+                       int in_place, int fast_meters);
+
+/** The final comparison (stats); returns the divergences found. */
+uint64_t tg_diff_finish(TgDiff *d);
+
+#endif
