@@ -394,25 +394,27 @@ static void make_dry(TgChain *chain, uint32_t m)
 /* Two frames of x in double. */
 static inline TgV2d v2_from_floats(const float *x) { return (TgV2d){(double)x[0], (double)x[1]}; }
 
-/* sum over i < n of dw[i] v[i], v = x or 0.5 (x + y), in double, two lanes
+/* sum over i < n of dw[i] v[i], v = x or 0.5f (x + y), in double, two lanes
  * and two sums. Double because the result places the bypass path's DC
  * blocker, whose error then lasts with it: in float it would be relative
  * to the input, DC included, and a loud DC input (up to +60 dBFS is not a
- * fault) left 5e-4 of full scale in the dry signal at the next bypass. */
+ * fault) left 5e-4 of full scale in the dry signal at the next bypass. The
+ * sum of the two inputs is the float one make_dry takes while heard. */
 static double dry_weighted(const double *dw, const float *x, const float *y, uint32_t n)
 {
 	TgV2d a0 = {0.0, 0.0}, a1 = a0;
 	const uint32_t n4 = n & ~3u;
 	double tail = 0.0;
 	if (y) {
+		const TgV4f half = tg_v4_set(0.5f);
 		for (uint32_t i = 0; i < n4; i += 4) {
-			const TgV2d s0 = v2_from_floats(x + i) + v2_from_floats(y + i);
-			const TgV2d s1 = v2_from_floats(x + i + 2) + v2_from_floats(y + i + 2);
-			a0 += tg_v2_load(dw + i) * (0.5 * s0);
-			a1 += tg_v2_load(dw + i + 2) * (0.5 * s1);
+			float v[4];
+			tg_v4_store(v, half * (tg_v4_load(x + i) + tg_v4_load(y + i)));
+			a0 += tg_v2_load(dw + i) * v2_from_floats(v);
+			a1 += tg_v2_load(dw + i + 2) * v2_from_floats(v + 2);
 		}
 		for (uint32_t i = n4; i < n; ++i) {
-			tail += dw[i] * (0.5 * ((double)x[i] + (double)y[i]));
+			tail += dw[i] * (double)(0.5f * (x[i] + y[i]));
 		}
 	} else {
 		for (uint32_t i = 0; i < n4; i += 4) {

@@ -89,6 +89,7 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 		tg_ref_chain_activate(d->shadow, p);
 	}
 	d->env = 0.0;
+	d->heat_peak = 0.0;
 	d->ill = 0;
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
@@ -150,8 +151,11 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	}
 	const double rms = larger(a->rms_ma, b->rms_ma);
 	const double drms = fabs((double)a->rms_ma - (double)b->rms_ma);
-	d->worst_rms = larger(d->worst_rms, rms > 0.0 ? drms / rms : 0.0);
-	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6)) {
+	const double dheat = fabs((double)a->rms_ma * a->rms_ma - (double)b->rms_ma * b->rms_ma);
+	if (dheat > TG_DIFF_HEAT_FLOOR * d->heat_peak) {
+		d->worst_rms = larger(d->worst_rms, rms > 0.0 ? drms / rms : 0.0);
+	}
+	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6 || dheat <= TG_DIFF_HEAT_FLOOR * d->heat_peak)) {
 		diverge(d, "rms meter %.9g mA against %.9g mA", (double)a->rms_ma, (double)b->rms_ma);
 	}
 	if (!sub_clean) {
@@ -268,6 +272,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		const float *is[2] = {sh[0] + off, sh[1] ? sh[1] + off : NULL};
 		float *os[2] = {sh[0] + off, sh[1] ? sh[1] + off : NULL};
 		tg_ref_chain_process(d->ref, ir, orf, len, p, &mb);
+		d->heat_peak = larger(d->heat_peak, (double)mb.rms_ma * mb.rms_ma);
 		gr = mb.gr_db < gr ? mb.gr_db : gr;
 		peak = mb.peak_ma > peak ? mb.peak_ma : peak;
 		if (!d->shadow) {

@@ -89,7 +89,14 @@
 /* Meters. */
 #define TG_DIFF_RAMP_TOL 1e-6     /* soft-start progress, absolute */
 #define TG_DIFF_CEILING_TOL 1e-4  /* dB */
-#define TG_DIFF_RMS_TOL 1e-4      /* of the larger heat meter, and 1e-6 mA */
+/* The heat meter: within 1e-4 of the larger and 1e-6 mA, or (in mA^2)
+ * 1e-6 of the largest heat since activation. New limits unwind the heat of the frames
+ * not yet out, subtracting nearly equal heats; the fast chain sums a
+ * sub-block's heat in float (6e-8 of the sum) and unwinds it in double, so
+ * what is left after a change parts from the reference's by up to about
+ * 1e-7 of the heat unwound (measured 3e-11 of it ... 1e-7 allowed for). */
+#define TG_DIFF_RMS_TOL 1e-4
+#define TG_DIFF_HEAT_FLOOR 1e-6
 #define TG_DIFF_GR_TOL 0.01       /* dB, above -100 dB */
 #define TG_DIFF_PEAK_TOL 1e-4     /* of the larger peak meter, and 1e-6 mA */
 
@@ -98,6 +105,7 @@ typedef struct {
 	TgRefChain *ref;
 	TgRefChain *shadow; /* the reference on the input, vfs and i_rms moved by TG_DIFF_SHADOW_EPS */
 	double env;         /* envelope of |shadow - ref| / c */
+	double heat_peak;   /* the largest heat meter of the reference since activation, mA^2 */
 	int ill;            /* ill-conditioned since the last activation */
 	int thermal_ill;    /* the end of the last block was so: 1 thermal loop, 2 shadow's heat */
 	double env_decay;   /* per frame */
