@@ -23,12 +23,15 @@ USER_LV2DIR ?= $(HOME)/.lv2
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-CFLAGS ?= -O2 -g
+# The user's CFLAGS win (optimisation level included); what the project
+# requires is added below with override. -O3: the DSP's block loops are
+# written for the vectoriser (check with CFLAGS="-O3 -fopt-info-vec").
+CFLAGS ?= -O3 -g
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion
 # No fast-math style flags, ever: protection relies on NaN/Inf checks.
 # Hardening: stack canaries, checked libc calls (they need optimisation),
 # and relocations resolved at load time, then made read-only (tested in
-# host-test/test_bundle.c). -U first: some compilers predefine it.
+# host-test/tests/test_bundle.c). -U first: some compilers predefine it.
 OPT_FLAGS := $(filter -O1 -O2 -O3 -Os -Og,$(CFLAGS))
 HARDEN = -fstack-protector-strong $(if $(OPT_FLAGS),-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
 override CFLAGS += -std=c11 $(WARN) $(WERROR) -fPIC -fvisibility=hidden $(HARDEN)
@@ -37,16 +40,22 @@ LIB_EXT = .so
 
 BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
-PLUGIN_SRC = plugin/ramp.c plugin/mono.c plugin/filter.c plugin/truepeak.c plugin/safety.c plugin/limiter.c plugin/chain.c \
-             plugin/reference.c
-PLUGIN_OBJ = $(PLUGIN_SRC:plugin/%.c=$(BUILD)/obj/%.o)
+# plugin/dsp: the signal chain's stages; plugin/safety: what the
+# guarantees rest on, and the reference chain they are held to;
+# plugin/lv2: the port table and the LV2 glue.
+PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/truepeak.c \
+             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c
+PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
-PLUGIN_HDR = $(wildcard plugin/*.h)
+PLUGIN_HDR = $(wildcard plugin/*/*.h)
+PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/lv2
+# The lilv host library, which tguard-render, the tests and the tools share.
+HOST_INC = -Ihost-test/lib $(PLUGIN_INC)
 
 # The project's own greatest-compatible header; point GREATEST_DIR at a
 # directory holding upstream greatest.h to build the tests against it.
 GREATEST_DIR ?= host-test/greatest
-TEST_CFLAGS = -I$(GREATEST_DIR) -Iplugin -Ihost-test $(TEST_RELAX)
+TEST_CFLAGS = -I$(GREATEST_DIR) $(HOST_INC) -Ihost-test/tests $(TEST_RELAX)
 # Upstream's header is not written for -Wconversion, and its longjmp
 # (unused by our tests) trips -Wclobbered: adjust for it there only.
 TEST_RELAX = $(if $(filter host-test/greatest,$(GREATEST_DIR)),,-Wno-conversion -DGREATEST_USE_LONGJMP=0)
@@ -92,25 +101,37 @@ pkgcheck: | deps-auto
 	@$(PKG_CONFIG) --exists sndfile || { echo "error: sndfile not found by pkg-config (Debian package libsndfile1-dev)"; exit 1; }
 
 # Objects rebuild when the flags change, so `make check` after `make`
-# really compiles with -Werror.
+# really compiles with -Werror; the tests also when GREATEST_DIR does.
 $(BUILD)/cflags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CFLAGS) $(PLUGIN_OPT) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(PLUGIN_OPT) $(LDFLAGS)' > $@
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+
+$(BUILD)/testflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(TEST_CFLAGS)' | cmp -s - $@ || echo '$(TEST_CFLAGS)' > $@
+
+# Every program that includes greatest.h.
+TEST_DEPS = $(GREATEST_DIR)/greatest.h $(BUILD)/testflags $(BUILD)/cflags
 
 FORCE:
 
-# The DSP is built at -O3 whatever CFLAGS says: its block loops are written
-# for the vectoriser (check with PLUGIN_OPT="-O3 -fopt-info-vec").
-PLUGIN_OPT ?= -O3
 # In the filters, products and sums may fuse where the target has FMA (the
 # AVX2 block kernel): half the operations, one rounding fewer, and NaN and
-# Inf behave as before (not fast-math). Only there: the limiter's margins
-# were measured without it.
-$(BUILD)/obj/filter.o: PLUGIN_OPT += -ffp-contract=fast
+# Inf behave as before (not fast-math). A speed choice only: the margins
+# are tested with contraction everywhere and nowhere (make check-contract).
+$(BUILD)/obj/filter.o: FILE_FLAGS = -ffp-contract=fast
 
-$(BUILD)/obj/%.o: plugin/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+define plugin_compile
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PLUGIN_OPT) $(LV2_CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(FILE_FLAGS) $(PLUGIN_INC) $(LV2_CFLAGS) -c $< -o $@
+endef
+
+$(BUILD)/obj/%.o: plugin/dsp/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
+$(BUILD)/obj/%.o: plugin/safety/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
+$(BUILD)/obj/%.o: plugin/lv2/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
 
 $(BUNDLE)/tguard$(LIB_EXT): $(PLUGIN_OBJ) $(GLUE_OBJ)
 	@mkdir -p $(@D)
@@ -135,61 +156,63 @@ $(BUNDLE)/tguard.ttl: ttl/tguard.ttl
 # The lilv host: tguard-render and the library the tests reuse.
 SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
 SNDFILE_LIBS = $(shell $(PKG_CONFIG) --libs sndfile)
-HOST_SRC = host-test/host.c host-test/render.c host-test/signals.c host-test/analysis.c
-HOST_HDR = $(wildcard host-test/*.h) plugin/ports.h
+HOST_SRC = host-test/lib/host.c host-test/lib/render.c host-test/lib/signals.c host-test/lib/analysis.c
+HOST_HDR = $(wildcard host-test/lib/*.h) plugin/lv2/ports.h
 HOST_LIBS = $(LILV_LIBS) $(SNDFILE_LIBS) -ldl -lm
-# -rdynamic: the interposed malloc and friends (rtcheck.c) must be the ones
-# the dlopen()ed plugin binds to.
+# -rdynamic: the interposed malloc and friends (host-test/tests/rtcheck.c)
+# must be the ones the dlopen()ed plugin binds to.
 RT_LDFLAGS = -rdynamic
 
-$(BUILD)/tguard-render: host-test/tguard-render.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+# The installed program: the library and the hooks that watch nothing.
+$(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
 TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak \
         $(BUILD)/test_reference
 
-TEST_SUPPORT = host-test/signals.c host-test/analysis.c
+TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 
-$(BUILD)/test_dsp: host-test/test_dsp.c $(TEST_SUPPORT) host-test/signals.h host-test/analysis.h $(PLUGIN_OBJ) | pkgcheck
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) host-test/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
+$(BUILD)/test_dsp: host-test/tests/test_dsp.c $(TEST_SUPPORT) host-test/lib/signals.h host-test/lib/analysis.h $(PLUGIN_OBJ) | pkgcheck
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) host-test/tests/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
 
-$(BUILD)/test_bundle: host-test/test_bundle.c plugin/ports.h Makefile | pkgcheck
+$(BUILD)/test_bundle: host-test/tests/test_bundle.c plugin/lv2/ports.h Makefile | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) -DTG_VERSION_MINOR=$(VERSION_MINOR) \
 	    -DTG_VERSION_MICRO=$(VERSION_MICRO) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
 
-$(BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle $(BUILD)/tguard-render
+$(BUILD)/test_render: host-test/tests/test_render.c host-test/lib/references.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle $(BUILD)/tguard-render
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
 
 # The true-peak measure, and the limiter's reconstructed peak through the
 # bundle; no allocator interposing (test_render does the real-time check).
 # It links the filter module too, for the reference of its transparency test.
-$(BUILD)/test_truepeak: host-test/test_truepeak.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/obj/filter.o | pkgcheck bundle
+$(BUILD)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/obj/filter.o | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-# The fast chain against the reference (plugin/reference.c), with the
+# The fast chain against the reference (plugin/safety/reference.c), with the
 # differential checker of the fuzz target; the presets through lilv, and
 # the reference through the bundle with run() watched for allocations.
 DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c
-$(BUILD)/test_reference: host-test/test_reference.c $(DIFF_SUPPORT) host-test/rtcheck.c host-test/host.c host-test/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
+$(BUILD)/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 
-$(BUILD)/make_references: host-test/make_references.c host-test/references.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+$(BUILD)/make_references: host-test/tools/make_references.c host-test/lib/references.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
 
 # The preset plots measure through the plugin; no allocator interposing.
-$(BUILD)/plot_presets: host-test/plot_presets.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+$(BUILD)/plot_presets: host-test/tools/plot_presets.c host-test/lib/references.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 tests: bundle $(BUILD)/tguard-render $(TESTS)
+$(TESTS): $(TEST_DEPS)
 
 # The benchmark: tguard against the peers it replaces, printed figures only.
 # rtcheck.c counts the bytes instantiate() allocates.
 BENCH_PEERS = x42-plugins lsp-plugins-lv2
 
-$(BUILD)/bench: host-test/bench.c host-test/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) -Iplugin -Ihost-test $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
+$(BUILD)/bench: host-test/bench/bench.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(HOST_INC) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
 
 bench: bundle $(BUILD)/tguard-render $(BUILD)/bench
 	$(BUILD)/bench $(BUNDLE) $(BUILD)/tguard-render $(BUILD)/bench-data
@@ -226,7 +249,7 @@ PNG_DIR = docs/presets
 plots: bundle $(BUILD)/plot_presets
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=gnuplot-nox
 	@mkdir -p $(PLOT_DIR) $(PNG_DIR)
-	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/plots.gp
+	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/tools/plots.gp
 	$(GNUPLOT) $(PLOT_DIR)/presets.gp
 	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
 
@@ -297,7 +320,7 @@ clean:
 
 # Fuzzing, sanitizers, valgrind, soak, hostile input: make fuzz, make soak,
 # and their short forms in make check.
-include host-test/reliability.mk
+include host-test/tests/reliability.mk
 
 # Real hosts and the installation conventions: make check-hosts, deps-hosts.
-include host-test/hosts.mk
+include host-test/hosts/hosts.mk

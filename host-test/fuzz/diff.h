@@ -1,6 +1,6 @@
 /* tguard differential checker: the fast chain (chain.h) against the
  * reference (reference.h), block by block, on the same input and controls.
- * Shared by the differential test (host-test/test_reference.c) and the fuzz
+ * Shared by the differential test (host-test/tests/test_reference.c) and the fuzz
  * target fuzz_diff.c.
  *
  * After every block it requires:

@@ -41,7 +41,7 @@ double tg_rms(const float *x, uint64_t n);
  * to 1 (unity gain at DC); phase 0 is the sample itself, exactly. Each
  * phase is applied by FFT convolution (overlap-save, single precision);
  * the result equals the direct double-precision sums of the taps to
- * 1e-5 of full scale (checked in host-test/test_truepeak.c).
+ * 1e-5 of full scale (checked in host-test/tests/test_truepeak.c).
  *
  * Its own accuracy, measured in test_truepeak.c (worst of 64 starting
  * phases): a steady sine at 1 kHz, fs/4, 0.45 fs or 0.49 fs reads within

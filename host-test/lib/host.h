@@ -26,7 +26,7 @@ typedef enum {
 TgHost *tg_host_new(const char *bundle_dir);
 
 /** Ask for tguard's reference chain (urn:tguard:reference, an LV2 option,
- * plugin/reference.h) at the next tg_host_load; other plugins ignore it. */
+ * plugin/safety/reference.h) at the next tg_host_load; other plugins ignore it. */
 void tg_host_use_reference(TgHost *host, int on);
 
 /** Find and instantiate uri at rate; every control at its default. On

@@ -161,6 +161,11 @@ void tg_report_print(FILE *f, const TgReport *r, int json)
 	const double tpeak_db = isfinite(r->out_true_peak_dbfs) ? r->out_true_peak_dbfs : -999.0;
 	char method[128];
 	tg_true_peak_method(TG_MTP_OVERSAMPLE, method, sizeof(method));
+	/* null where this program does not watch run() (tguard-render). */
+	char rt[32] = "null";
+	if (tg_rt_watching()) {
+		snprintf(rt, sizeof(rt), "%llu", r->rt_violations);
+	}
 	if (json) {
 		fprintf(f,
 		        "{\"frames\": %llu, \"rate\": %g, \"latency\": %u, \"peak_ma\": %.4f, "
@@ -169,12 +174,12 @@ void tg_report_print(FILE *f, const TgReport *r, int json)
 		        "\"rms_limit_ma\": %.4f, \"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, "
 		        "\"output_peak_dbfs\": %.2f, \"output_true_peak_dbfs\": %.2f, "
 		        "\"ramp_done_s\": %.4f, \"nonfinite_in\": %llu, \"nonfinite_out\": %llu, "
-		        "\"rt_violations\": %llu, \"true_peak_method\": \"%s\"}\n",
+		        "\"rt_violations\": %s, \"true_peak_method\": \"%s\"}\n",
 		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->sample_peak_ma,
 		        r->peak_limit_ma, r->peak_v, r->v_peak, r->ceiling_dbfs, r->rms_ma,
 		        r->rms_limit_ma, r->tau_s, r->gr_db, r->clamps, peak_db, tpeak_db,
 		        r->ramp_done_s, (unsigned long long)r->nonfinite_in,
-		        (unsigned long long)r->nonfinite_out, r->rt_violations, method);
+		        (unsigned long long)r->nonfinite_out, rt, method);
 		return;
 	}
 	fprintf(f, "frames:                   %llu (%.3f s at %g Hz, latency %u)\n",

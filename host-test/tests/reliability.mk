@@ -44,17 +44,17 @@ define fuzz_link
 	@mkdir -p $(@D)
 	@if $(HAVE_FUZZER); then \
 	  echo "$(FUZZ_CC) $(FUZZ_CFLAGS) ... -o $@"; \
-	  $(FUZZ_CC) $(FUZZ_CFLAGS) -Iplugin -Ihost-test/fuzz $(LV2_CFLAGS) $(filter %.c,$^) -o $@ -lm; \
+	  $(FUZZ_CC) $(FUZZ_CFLAGS) $(PLUGIN_INC) -Ihost-test/fuzz $(LV2_CFLAGS) $(filter %.c,$^) -o $@ -lm; \
 	else echo "$(FUZZ_CC) with libFuzzer not found (make deps): $@ not built"; fi
 endef
 
 $(FUZZ_BUILD)/fuzz_chain: host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
 
-$(FUZZ_BUILD)/fuzz_lv2: host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) plugin/tguard_lv2.c $(FUZZ_HDR) | pkgcheck
+$(FUZZ_BUILD)/fuzz_lv2: host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) plugin/lv2/tguard_lv2.c $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
 
-# The fast chain against the reference (plugin/reference.c): diff.c holds
+# The fast chain against the reference (plugin/safety/reference.c): diff.c holds
 # them to the same output and the same verdicts.
 $(FUZZ_BUILD)/fuzz_diff: host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
@@ -73,18 +73,18 @@ $(BUILD)/check_fuzz: host-test/fuzz/run.sh $(FUZZERS)
 
 # The targets without libFuzzer, over the seeds and the saved crash inputs:
 # built by $(CC) like the other tests, so they run everywhere.
-$(BUILD)/fuzz_replay_chain: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
+$(BUILD)/fuzz_replay_chain: host-test/fuzz/replay.c host-test/lib/readfile.c host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"chain"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
-$(BUILD)/fuzz_replay_lv2: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) $(GLUE_OBJ) | pkgcheck
+$(BUILD)/fuzz_replay_lv2: host-test/fuzz/replay.c host-test/lib/readfile.c host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) $(GLUE_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LV2_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"lv2"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
-$(BUILD)/fuzz_replay_diff: host-test/fuzz/replay.c host-test/readfile.c host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
+$(BUILD)/fuzz_replay_diff: host-test/fuzz/replay.c host-test/lib/readfile.c host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DFUZZ_TARGET='"diff"' $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
 # ---- soak ----
 
-$(BUILD)/soak: host-test/soak.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
+$(BUILD)/soak: host-test/soak/soak.c $(FUZZ_SUPPORT) $(FUZZ_HDR) $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz $(filter %.c %.o,$^) -o $@ $(LDFLAGS) -lm
 
 soak: $(BUILD)/soak
@@ -92,10 +92,10 @@ soak: $(BUILD)/soak
 
 # ---- hostile input and valgrind ----
 
-$(BUILD)/test_hostile: host-test/test_hostile.c host-test/readfile.c host-test/readfile.h | pkgcheck
+$(BUILD)/test_hostile: host-test/tests/test_hostile.c host-test/lib/readfile.c host-test/lib/readfile.h | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS)
 
-$(BUILD)/test_memcheck: host-test/test_memcheck.c | pkgcheck
+$(BUILD)/test_memcheck: host-test/tests/test_memcheck.c | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $< -o $@ $(LDFLAGS)
 
 # ---- AddressSanitizer + UndefinedBehaviorSanitizer builds ----
@@ -105,9 +105,9 @@ $(BUILD)/test_memcheck: host-test/test_memcheck.c | pkgcheck
 # allocator interposer (rtcheck.c) cannot coexist with ASan: rtcheck_off.c.
 ASAN_CFLAGS = $(CFLAGS) $(SANITIZE)
 
-$(ASAN_BUILD)/tguard.lv2/tguard$(LIB_EXT): $(PLUGIN_SRC) plugin/tguard_lv2.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+$(ASAN_BUILD)/tguard.lv2/tguard$(LIB_EXT): $(PLUGIN_SRC) plugin/lv2/tguard_lv2.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) $(LV2_CFLAGS) -shared $(filter %.c,$^) -o $@ $(LDFLAGS) -lm
+	$(CC) $(ASAN_CFLAGS) $(PLUGIN_INC) $(LV2_CFLAGS) -shared $(filter %.c,$^) -o $@ $(LDFLAGS) -lm
 
 $(ASAN_BUILD)/tguard.lv2/manifest.ttl: $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.ttl
 	@mkdir -p $(@D)
@@ -117,19 +117,19 @@ $(ASAN_BUILD)/tguard.lv2/manifest.ttl: $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.t
 
 ASAN_BUNDLE = $(ASAN_BUILD)/tguard.lv2/tguard$(LIB_EXT) $(ASAN_BUILD)/tguard.lv2/manifest.ttl
 
-$(ASAN_BUILD)/tguard-render: host-test/tguard-render.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags | pkgcheck
+$(ASAN_BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -Iplugin -Ihost-test $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+	$(CC) $(ASAN_CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-$(ASAN_BUILD)/test_dsp: host-test/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_SRC) $(PLUGIN_HDR) host-test/signals.h host-test/analysis.h $(BUILD)/cflags | pkgcheck
+$(ASAN_BUILD)/test_dsp: host-test/tests/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_SRC) $(PLUGIN_HDR) host-test/lib/signals.h host-test/lib/analysis.h $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(TEST_LIBS)
 
-$(ASAN_BUILD)/test_render: host-test/test_render.c host-test/references.c host-test/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags | pkgcheck $(ASAN_BUNDLE) $(ASAN_BUILD)/tguard-render
+$(ASAN_BUILD)/test_render: host-test/tests/test_render.c host-test/lib/references.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags | pkgcheck $(ASAN_BUNDLE) $(ASAN_BUILD)/tguard-render
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' -DTG_NO_RTCHECK $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-$(ASAN_BUILD)/test_hostile: host-test/test_hostile.c host-test/readfile.c host-test/readfile.h | pkgcheck $(ASAN_BUILD)/tguard-render
+$(ASAN_BUILD)/test_hostile: host-test/tests/test_hostile.c host-test/lib/readfile.c host-test/lib/readfile.h | pkgcheck $(ASAN_BUILD)/tguard-render
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' $(filter %.c,$^) -o $@ $(LDFLAGS)
 
@@ -140,6 +140,7 @@ REL_TESTS = $(BUILD)/test_hostile $(BUILD)/fuzz_replay_chain $(BUILD)/fuzz_repla
             $(BUILD)/soak $(ASAN_BUILD)/test_dsp $(ASAN_BUILD)/test_render \
             $(ASAN_BUILD)/test_hostile $(BUILD)/test_memcheck $(BUILD)/check_fuzz
 TESTS += $(REL_TESTS)
+$(REL_TESTS): $(TEST_DEPS)
 tests: $(REL_TESTS)
 
 # A change of the link flags (hardening) relinks tguard-render too.

@@ -1,4 +1,4 @@
-/* tguard true-peak tests: the measure itself (host-test/analysis.c), then
+/* tguard true-peak tests: the measure itself (host-test/lib/analysis.c), then
  * the limiter through the built bundle (lilv host): the reconstructed peak
  * of its output against the ceiling, for every factory preset and the
  * defaults, at 44.1, 48 and 96 kHz, on signals whose waveform between the

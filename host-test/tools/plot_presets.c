@@ -1,6 +1,6 @@
 /* plot_presets: measure every factory preset through the built plugin and
  * write what docs/presets/SLUG.png shows: three data files per preset and
- * one gnuplot script that draws each preset with host-test/plots.gp. Run by
+ * one gnuplot script that draws each preset with host-test/tools/plots.gp. Run by
  * `make plots`; the tests never do.
  *
  *   plot_presets BUNDLE DATA_DIR PNG_DIR PLOTS_GP

@@ -1,6 +1,6 @@
 /* tguard: the port contract shared by the LV2 glue and the tests.
  *
- * ttl/tguard.ttl must agree with this file: host-test/test_bundle.c checks
+ * ttl/tguard.ttl must agree with this file: host-test/tests/test_bundle.c checks
  * symbols, indices, directions and ranges through lilv. Ports common to the
  * three plugins come first with the same index everywhere; the variant's own
  * controls and its audio ports follow.

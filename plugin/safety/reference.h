@@ -13,7 +13,7 @@
  * tg_params_sanitize) and the two reference kernels written as definitions
  * (tg_tp_max_ref, tg_tp_guard_ref), never their processing code.
  *
- * The differential test (host-test/test_reference.c) and the fuzz target
+ * The differential test (host-test/tests/test_reference.c) and the fuzz target
  * host-test/fuzz/fuzz_diff.c hold the fast chain to this one: the output
  * within 1e-5 of the sample ceiling in force, and the same verdict on every
  * invariant. The LV2 plugin runs it instead of TgChain when the host passes
