@@ -43,9 +43,11 @@ context.objects = [
 ]
 CONF
 presets="urn:tguard:preset:earbud-16 urn:tguard:preset:dynamic-mic:mono urn:tguard:preset:piezo-disc:sum"
+# The stereo one names its output with --target, as a user would.
 for p in $presets; do
-	"$RENDER" --pipewire "$p" > "$TMP/conf/tguard-check.conf.d/$(echo "$p" | tr ':' '_').conf" ||
-		fail "tguard-render --pipewire $p failed"
+	target=; [ "$p" = urn:tguard:preset:earbud-16 ] && target="--target tguard-null-sink"
+	"$RENDER" --pipewire "$p" $target > "$TMP/conf/tguard-check.conf.d/$(echo "$p" | tr ':' '_').conf" ||
+		fail "tguard-render --pipewire $p $target failed"
 done
 
 PIPEWIRE_CONFIG_DIR="$TMP/conf" pipewire -c tguard-check.conf > "$TMP/pipewire.log" 2>&1 &
@@ -80,6 +82,8 @@ for p in $presets; do
 	[ -s "$TMP/got" ] || fail "no node tguard-$slug.input with tguard controls in pw-dump"
 	same_values "$TMP/want" "$TMP/got" || fail "PipeWire's controls of $p differ from the preset"
 	grep -q "\"node.name\": \"tguard-$slug.output\"" "$TMP/dump.json" || fail "no node tguard-$slug.output"
+	[ "$p" != urn:tguard:preset:earbud-16 ] || grep -q '"target.object": "tguard-null-sink"' "$TMP/dump.json" ||
+		fail "tguard-$slug.output lacks target.object tguard-null-sink (--target)"
 	say "node tguard-$slug: $(wc -l < "$TMP/got") controls equal <$p>"
 done
 

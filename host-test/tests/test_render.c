@@ -407,6 +407,57 @@ TEST cli_pipewire_config(void)
 	PASS();
 }
 
+#define PW_PLACEHOLDER "target.object  = \"REPLACE-WITH-YOUR-OUTPUT-NODE-NAME\"\n"
+#define PW_INSTRUCTION "# set target.object to your output's node.name (pw-cli ls Node),\n"
+
+/* --target NODE fills in target.object and drops the instruction to do
+ * it; without --target the placeholder and the instruction stay. */
+TEST cli_pipewire_target(void)
+{
+	char err[2048];
+	ASSERT_EQ(0, run_cli("--pipewire urn:tguard:preset:earbud-16", err, sizeof(err)));
+	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	int ok = strstr(out, PW_PLACEHOLDER) && strstr(out, PW_INSTRUCTION);
+	free(out);
+	ASSERTm("placeholder or instruction missing without --target", ok);
+	ASSERT_EQ(0, run_cli("--pipewire urn:tguard:preset:dynamic-mic:mono -c vfs=1.41 "
+	                     "--target alsa_output.pci-0000_00_1f.3.analog-stereo",
+	                     err, sizeof(err)));
+	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(out != NULL);
+	const char *const want =
+	    "target.object  = \"alsa_output.pci-0000_00_1f.3.analog-stereo\"\n";
+	const char *const at = strstr(out, want);
+	ok = at && !strstr(at + 1, "target.object") && !strstr(out, "REPLACE-WITH") &&
+	     !strstr(out, PW_INSTRUCTION) && strstr(out, "plugin  = \"urn:tguard:mono\"") &&
+	     strstr(out, "\n                            vfs          = 1.41\n") && balanced(out);
+	free(out);
+	ASSERTm("--target not written as the one target.object", ok);
+	/* Names that would break the config's quoting, or are empty: exit 1,
+	 * one line, no config. --target alone is a usage error too. */
+	static const char *const bad[] = {
+	    "--pipewire urn:tguard:preset:earbud-16 --target 'a\"b'",
+	    "--pipewire urn:tguard:preset:earbud-16 --target 'a\\b'",
+	    "--pipewire urn:tguard:preset:earbud-16 --target \"$(printf 'sink\\nx')\"",
+	    "--pipewire urn:tguard:preset:earbud-16 --target ''",
+	    "--target sink --signal sine1k:0.1 /tmp/tg-cli.wav",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+		unlink("/tmp/tg-cli.wav");
+		const int rc = run_cli(bad[i], err, sizeof(err));
+		out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+		ok = rc == 1 && strstr(err, "--target") && strchr(err, '\n') == strrchr(err, '\n') &&
+		     out && !out[0] && !file_exists("/tmp/tg-cli.wav");
+		if (!ok) {
+			fprintf(stderr, "tguard-render %s: exit %d, stderr: %s\n", bad[i], rc, err);
+		}
+		free(out);
+		ASSERT(ok);
+	}
+	PASS();
+}
+
 TEST cli_check_file(void)
 {
 	char err[2048];
@@ -507,6 +558,7 @@ SUITE(host_suite)
 	RUN_TEST(cli_errors);
 	RUN_TEST(cli_render_and_json_report);
 	RUN_TEST(cli_pipewire_config);
+	RUN_TEST(cli_pipewire_target);
 	RUN_TEST(cli_check_file);
 	RUN_TEST(cli_v_peak_report_and_check);
 }
