@@ -6,6 +6,8 @@
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
 #   make plots      measure every factory preset, write docs/presets/*.png
+#   make screenshot jalv.gtk3's generic interface for the stereo plugin, headless:
+#                   docs/jalv-stereo.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
@@ -70,7 +72,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants screenshot
 
 all: bundle $(BUILD)/tguard-render
 
@@ -252,6 +254,14 @@ plots: bundle $(BUILD)/plot_presets
 	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/tools/plots.gp
 	$(GNUPLOT) $(PLOT_DIR)/presets.gp
 	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
+
+# jalv.gtk3 under Xvfb with a private JACK dummy server (the packages are
+# installed when missing). Not part of `make check`.
+DEBS_SCREENSHOT = xvfb jalv jackd2 xdotool x11-apps imagemagick
+
+screenshot: bundle
+	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_SCREENSHOT)"
+	sh host-test/tools/jalv-screenshot.sh urn:tguard:stereo docs/jalv-stereo.png
 
 check: WERROR = -Werror
 check: tests
