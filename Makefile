@@ -42,13 +42,15 @@ BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
 # plugin/dsp: the signal chain's stages; plugin/safety: what the
 # guarantees rest on, and the reference chain they are held to;
+# plugin/display: the inline display's picture (pixels, no LV2);
 # plugin/lv2: the port table and the LV2 glue.
 PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/truepeak.c \
-             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c
+             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c \
+             plugin/display/display.c
 PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
 PLUGIN_HDR = $(wildcard plugin/*/*.h)
-PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/lv2
+PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/display -Iplugin/lv2
 # The lilv host library, which tguard-render, the tests and the tools share.
 HOST_INC = -Ihost-test/lib $(PLUGIN_INC)
 
@@ -129,6 +131,8 @@ endef
 $(BUILD)/obj/%.o: plugin/dsp/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/safety/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
+$(BUILD)/obj/%.o: plugin/display/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/lv2/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
