@@ -174,7 +174,7 @@ $(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rt
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
 TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak \
-        $(BUILD)/test_reference
+        $(BUILD)/test_reference $(BUILD)/test_display
 
 TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 
@@ -200,6 +200,11 @@ $(BUILD)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references
 DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c
 $(BUILD)/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
+
+# The inline display: its picture module directly, and render() through
+# the bundle with run() and render() watched for allocations.
+$(BUILD)/test_display: host-test/tests/test_display.c host-test/tests/rtcheck.c host-test/lib/host.c $(HOST_HDR) plugin/lv2/inline_display.h $(BUILD)/obj/display.o | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 
 $(BUILD)/make_references: host-test/tools/make_references.c host-test/lib/references.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
