@@ -5,7 +5,8 @@
 #   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
-#   make plots      measure every factory preset, write docs/presets/*.png
+#   make plots      measure every factory preset, write docs/presets/*.png, and
+#                   the inline display in its states, docs/display/*.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
@@ -72,7 +73,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots deps-cairo bench deps-bench mutants
 
 all: bundle $(BUILD)/tguard-render
 
@@ -255,12 +256,26 @@ GNUPLOT ?= gnuplot
 PLOT_DIR = $(BUILD)/plots
 PNG_DIR = docs/presets
 
-plots: bundle $(BUILD)/plot_presets
+plots: bundle $(BUILD)/plot_presets $(BUILD)/display_png
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=gnuplot-nox
-	@mkdir -p $(PLOT_DIR) $(PNG_DIR)
+	@mkdir -p $(PLOT_DIR) $(PNG_DIR) $(DISPLAY_PNG_DIR)
 	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/tools/plots.gp
 	$(GNUPLOT) $(PLOT_DIR)/presets.gp
 	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
+	$(BUILD)/display_png $(BUNDLE) $(DISPLAY_PNG_DIR)
+
+# The inline display in its states, as the plugin draws it, written to
+# docs/display/ with cairo (installed when missing): the tool links it,
+# the plugin never does.
+DISPLAY_PNG_DIR = docs/display
+CAIRO_CFLAGS = $(shell $(PKG_CONFIG) --cflags cairo)
+CAIRO_LIBS = $(shell $(PKG_CONFIG) --libs cairo)
+
+deps-cairo:
+	@$(PKG_CONFIG) --exists cairo 2>/dev/null || $(MAKE) --no-print-directory deps DEBS=libcairo2-dev
+
+$(BUILD)/display_png: host-test/tools/display_png.c host-test/lib/host.c host-test/lib/rtcheck_off.c $(HOST_HDR) plugin/lv2/inline_display.h | pkgcheck bundle deps-cairo
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(CAIRO_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(LILV_LIBS) $(CAIRO_LIBS) -ldl -lm
 
 check: WERROR = -Werror
 check: tests
