@@ -5,7 +5,8 @@
 #   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
-#   make plots      measure every factory preset, write docs/presets/*.png
+#   make plots      measure every factory preset, write docs/presets/*.png, and
+#                   the inline display in its states, docs/display/*.png
 #   make screenshot jalv.gtk3's generic interface for the stereo plugin, headless:
 #                   docs/jalv-stereo.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
@@ -44,13 +45,15 @@ BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
 # plugin/dsp: the signal chain's stages; plugin/safety: what the
 # guarantees rest on, and the reference chain they are held to;
+# plugin/display: the inline display's picture (pixels, no LV2);
 # plugin/lv2: the port table and the LV2 glue.
 PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/truepeak.c \
-             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c
+             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c \
+             plugin/display/display.c
 PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
 PLUGIN_HDR = $(wildcard plugin/*/*.h)
-PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/lv2
+PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/display -Iplugin/lv2
 # The lilv host library, which tguard-render, the tests and the tools share.
 HOST_INC = -Ihost-test/lib $(PLUGIN_INC)
 
@@ -72,7 +75,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants screenshot
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots deps-cairo bench deps-bench mutants screenshot
 
 all: bundle $(BUILD)/tguard-render
 
@@ -132,6 +135,8 @@ $(BUILD)/obj/%.o: plugin/dsp/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/safety/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
+$(BUILD)/obj/%.o: plugin/display/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/lv2/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 
@@ -172,7 +177,7 @@ $(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rt
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
 TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak \
-        $(BUILD)/test_reference
+        $(BUILD)/test_reference $(BUILD)/test_display
 
 TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 
@@ -198,6 +203,11 @@ $(BUILD)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references
 DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c
 $(BUILD)/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
+
+# The inline display: its picture module directly, and render() through
+# the bundle with run() and render() watched for allocations.
+$(BUILD)/test_display: host-test/tests/test_display.c host-test/tests/rtcheck.c host-test/lib/host.c $(HOST_HDR) plugin/lv2/inline_display.h $(BUILD)/obj/display.o | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 
 $(BUILD)/make_references: host-test/tools/make_references.c host-test/lib/references.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
@@ -248,12 +258,26 @@ GNUPLOT ?= gnuplot
 PLOT_DIR = $(BUILD)/plots
 PNG_DIR = docs/presets
 
-plots: bundle $(BUILD)/plot_presets
+plots: bundle $(BUILD)/plot_presets $(BUILD)/display_png
 	@command -v $(GNUPLOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=gnuplot-nox
-	@mkdir -p $(PLOT_DIR) $(PNG_DIR)
+	@mkdir -p $(PLOT_DIR) $(PNG_DIR) $(DISPLAY_PNG_DIR)
 	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/tools/plots.gp
 	$(GNUPLOT) $(PLOT_DIR)/presets.gp
 	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
+	$(BUILD)/display_png $(BUNDLE) $(DISPLAY_PNG_DIR)
+
+# The inline display in its states, as the plugin draws it, written to
+# docs/display/ with cairo (installed when missing): the tool links it,
+# the plugin never does.
+DISPLAY_PNG_DIR = docs/display
+CAIRO_CFLAGS = $(shell $(PKG_CONFIG) --cflags cairo)
+CAIRO_LIBS = $(shell $(PKG_CONFIG) --libs cairo)
+
+deps-cairo:
+	@$(PKG_CONFIG) --exists cairo 2>/dev/null || $(MAKE) --no-print-directory deps DEBS=libcairo2-dev
+
+$(BUILD)/display_png: host-test/tools/display_png.c host-test/lib/host.c host-test/lib/rtcheck_off.c $(HOST_HDR) plugin/lv2/inline_display.h | pkgcheck bundle deps-cairo
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(CAIRO_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(LILV_LIBS) $(CAIRO_LIBS) -ldl -lm
 
 # jalv.gtk3 under Xvfb with a private JACK dummy server (the packages are
 # installed when missing). Not part of `make check`.

@@ -49,6 +49,8 @@ struct TgHost {
 	LV2_Options_Option options[2];
 	int32_t reference;
 	LV2_Feature options_feature;
+	LV2_Feature extra_feature; /* tg_host_add_feature, when extra_on */
+	int extra_on;
 	const LV2_Feature *features[3];
 	LV2_URID atom_float, atom_double, atom_int, atom_long, atom_bool;
 	LV2_URID atom_sequence, atom_chunk;
@@ -159,6 +161,13 @@ void tg_host_use_reference(TgHost *host, int on)
 	host->features[1] = on ? &host->options_feature : NULL;
 }
 
+void tg_host_add_feature(TgHost *host, const char *uri, void *data)
+{
+	host->extra_feature.URI = uri;
+	host->extra_feature.data = data;
+	host->extra_on = uri != NULL;
+}
+
 static void list_plugins(TgHost *host, char *err, size_t errlen)
 {
 	const LilvPlugins *const all = lilv_world_get_all_plugins(host->world);
@@ -217,7 +226,16 @@ TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err,
 		}
 	}
 	free(defaults);
-	host->instance = lilv_plugin_instantiate(host->plugin, rate, host->features);
+	/* The list ends at the first NULL: the options feature is optional. */
+	const LV2_Feature *features[4] = {&host->map_feature, NULL, NULL, NULL};
+	int n_features = 1;
+	if (host->features[1]) {
+		features[n_features++] = host->features[1];
+	}
+	if (host->extra_on) {
+		features[n_features++] = &host->extra_feature;
+	}
+	host->instance = lilv_plugin_instantiate(host->plugin, rate, features);
 	if (!host->instance) {
 		snprintf(err, errlen, "plugin <%s> failed to instantiate at %g Hz", uri, rate);
 		return TG_HOST_ERR_INSTANTIATE;
@@ -265,6 +283,16 @@ unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data)
 		}
 	}
 	return count;
+}
+
+const void *tg_host_extension_data(const TgHost *host, const char *uri)
+{
+	return host->instance ? lilv_instance_get_extension_data(host->instance, uri) : NULL;
+}
+
+void *tg_host_handle(const TgHost *host)
+{
+	return host->instance ? lilv_instance_get_handle(host->instance) : NULL;
 }
 
 uint32_t tg_host_n_audio_in(const TgHost *host) { return host->n_in; }

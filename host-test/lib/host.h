@@ -29,6 +29,11 @@ TgHost *tg_host_new(const char *bundle_dir);
  * plugin/safety/reference.h) at the next tg_host_load; other plugins ignore it. */
 void tg_host_use_reference(TgHost *host, int on);
 
+/** Offer one more feature (uri, data) at the next tg_host_load: the tests'
+ * fake inline-display queue_draw, for one. uri and data must outlive the
+ * instance; NULL withdraws it. */
+void tg_host_add_feature(TgHost *host, const char *uri, void *data);
+
 /** Find and instantiate uri at rate; every control at its default. On
  * failure err names the problem (and lists what exists). */
 TgHostStatus tg_host_load(TgHost *host, const char *uri, double rate, char *err, size_t errlen);
@@ -51,6 +56,11 @@ unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data);
 
 /** An input or output control's value by symbol; NAN if none. */
 float tg_host_get(const TgHost *host, const char *symbol);
+
+/** The loaded instance's extension data for uri (NULL if none), and its
+ * handle, to call what the extension holds. */
+const void *tg_host_extension_data(const TgHost *host, const char *uri);
+void *tg_host_handle(const TgHost *host);
 
 uint32_t tg_host_n_audio_in(const TgHost *host);
 uint32_t tg_host_n_audio_out(const TgHost *host);

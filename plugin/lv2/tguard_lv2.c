@@ -5,6 +5,8 @@
  * with the option urn:tguard:reference, an atom:Bool (or atom:Int) true in
  * the instance context, and the URID map to read its key. The choice is
  * fixed for the instance's life. */
+#include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,15 +16,47 @@
 #include <lv2/urid/urid.h>
 
 #include "chain.h"
+#include "display.h"
+#include "inline_display.h"
 #include "ports.h"
 #include "reference.h"
+
+/* ---- Ardour's inline display: state (functions further down) ---- */
+
+/* The values run() hands to render(), one atomic word each: relaxed
+ * loads and stores of float bits, lock-free on every target we build for.
+ * A picture may mix two updates 33 ms apart, which no eye can tell. */
+enum { TG_IDPY_PEAK, TG_IDPY_HOLD, TG_IDPY_HEAT, TG_IDPY_GR, TG_IDPY_RAMP, TG_IDPY_FLAGS, TG_IDPY_N };
+
+typedef struct {
+	/* Audio thread. */
+	const TgIdpyQueueDraw *queue; /* NULL when the host offers no display */
+	int sum;                      /* the 2-in/1-out variant (for the clamps) */
+	uint32_t period;              /* frames between two updates: 1/30 s */
+	uint32_t frames;              /* frames since the last update */
+	uint32_t hold_frames;         /* how long a peak stays held */
+	uint32_t hold_age;            /* frames since the held peak was set */
+	float peak_ma, gr_db;         /* the highest peak, lowest gain since then */
+	float hold;
+	int drawn[TG_IDPY_N]; /* what the last redraw request showed */
+	/* Shared. */
+	atomic_uint shared[TG_IDPY_N];
+	/* GUI thread. */
+	uint32_t *pixels; /* TG_DISPLAY_MAX_W x TG_DISPLAY_MAX_H, from the first render() */
+	TgIdpySurface surface;
+} TgIdpy;
 
 typedef struct {
 	const TgVariantInfo *variant;
 	TgChain *chain;  /* the fast chain, or */
 	TgRefChain *ref; /* the reference, when the host asked for it */
 	float *port[TG_P_COUNT]; /* by logical id; NULL when not connected */
+	TgIdpy idpy;
 } Tguard;
+
+static void idpy_init(TgIdpy *d, double rate, int sum, const LV2_Feature *const *features);
+static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m);
+static const void *extension_data(const char *uri);
 
 /* Whether the host passed the option urn:tguard:reference, true. */
 static int wants_reference(const LV2_Feature *const *features)
@@ -82,6 +116,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
 		free(self);
 		return NULL;
 	}
+	idpy_init(&self->idpy, rate, variant->n_in == 2 && variant->n_out == 1, features);
 	return self;
 }
 
@@ -174,6 +209,7 @@ static void run(LV2_Handle instance, uint32_t n)
 	write_meter(self, TG_P_CEILING_DB, m.ceiling_db);
 	write_meter(self, TG_P_RAMP, m.ramp);
 	write_meter(self, TG_P_CLAMPS, m.clamps);
+	idpy_run(&self->idpy, n, &p, &m);
 }
 
 static void cleanup(LV2_Handle instance)
@@ -181,14 +217,153 @@ static void cleanup(LV2_Handle instance)
 	Tguard *const self = (Tguard *)instance;
 	tg_chain_free(self->chain);
 	tg_ref_chain_free(self->ref);
+	free(self->idpy.pixels);
 	free(self);
 }
 
 static const LV2_Descriptor descriptors[TG_N_VARIANTS] = {
-    {TG_URI_STEREO, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
-    {TG_URI_MONO, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
-    {TG_URI_SUM, instantiate, connect_port, activate, run, NULL, cleanup, NULL},
+    {TG_URI_STEREO, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
+    {TG_URI_MONO, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
+    {TG_URI_SUM, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
 };
+
+/* ---- Ardour's inline display: functions ---- */
+
+/* A peak stays marked this long before the mark falls to the newest. */
+#define TG_IDPY_HOLD_S 1.5
+
+static void idpy_init(TgIdpy *d, double rate, int sum, const LV2_Feature *const *features)
+{
+	for (int i = 0; features && features[i]; ++i) {
+		if (strcmp(features[i]->URI, TG_IDPY__queue_draw) == 0) {
+			const TgIdpyQueueDraw *const q = (const TgIdpyQueueDraw *)features[i]->data;
+			d->queue = q && q->queue_draw ? q : NULL;
+		}
+	}
+	d->sum = sum;
+	d->period = (uint32_t)(rate / 30.0);
+	d->hold_frames = (uint32_t)(rate * TG_IDPY_HOLD_S);
+	d->gr_db = 0.0f;
+	for (int k = 0; k < TG_IDPY_N; ++k) {
+		atomic_init(&d->shared[k], 0u);
+	}
+}
+
+static uint32_t float_bits(float v)
+{
+	uint32_t u;
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static float bits_float(uint32_t u)
+{
+	float v;
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* Audio class: folds the block's meters in, and every 1/30 s of audio
+ * publishes them and, when the picture would change, asks for a redraw
+ * (at most once per run(), so at most 30 times a second of audio). */
+static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m)
+{
+	d->peak_ma = m->peak_ma > d->peak_ma ? m->peak_ma : d->peak_ma;
+	d->gr_db = m->gr_db < d->gr_db ? m->gr_db : d->gr_db;
+	d->hold_age = d->hold_age < d->hold_frames ? d->hold_age + n : d->hold_age;
+	d->frames += n;
+	if (d->frames < d->period) {
+		return;
+	}
+	d->frames %= d->period;
+
+	/* The limits as the chain applies them: the controls clamped, the
+	 * peak limit from the sample ceiling in force (it includes the
+	 * voltage limit and 0 dBFS), the heat limit from the RMS control. */
+	TgParams p = *raw;
+	tg_params_sanitize(&p, d->sum);
+	const float amps_ma = p.vfs / p.z_ohm * 1e3f;
+	const float peak_lim = powf(10.0f, m->ceiling_db / 20.0f) * amps_ma;
+	const float peak = peak_lim > 0.0f ? d->peak_ma / peak_lim : 0.0f;
+	const float heat = m->rms_ma / p.i_rms_ma;
+	if (peak >= d->hold || d->hold_age >= d->hold_frames) {
+		d->hold = peak;
+		d->hold_age = 0;
+	}
+	/* The thermal stage mutes while the estimate is at or over the limit
+	 * (limiter.c, thermal_gain). */
+	const uint32_t flags = (p.enable < 0.5f ? 1u : 0u) | (heat >= 1.0f ? 2u : 0u);
+	const uint32_t w[TG_IDPY_N] = {
+	    [TG_IDPY_PEAK] = float_bits(peak),   [TG_IDPY_HOLD] = float_bits(d->hold),
+	    [TG_IDPY_HEAT] = float_bits(heat),   [TG_IDPY_GR] = float_bits(d->gr_db),
+	    [TG_IDPY_RAMP] = float_bits(m->ramp), [TG_IDPY_FLAGS] = flags,
+	};
+	d->peak_ma = 0.0f;
+	d->gr_db = 0.0f;
+	for (int k = 0; k < TG_IDPY_N; ++k) {
+		atomic_store_explicit(&d->shared[k], w[k], memory_order_relaxed);
+	}
+	/* A redraw only when the picture would change at its largest size:
+	 * none in silence, nor while a decaying heat estimate moves by less
+	 * than a pixel. */
+	const int L = TG_DISPLAY_MAX_W;
+	const int shown[TG_IDPY_N] = {
+	    [TG_IDPY_PEAK] = tg_display_peak_len(peak, L),
+	    [TG_IDPY_HOLD] = tg_display_peak_len(d->hold, L),
+	    [TG_IDPY_HEAT] = tg_display_heat_len(heat, L) + tg_display_cool_len(heat, L) * (L + 1),
+	    [TG_IDPY_GR] = tg_display_gr_len(bits_float(w[TG_IDPY_GR]), L),
+	    [TG_IDPY_RAMP] = tg_display_ramp_len(m->ramp, L) + (m->ramp >= 1.0f ? L + 1 : 0),
+	    [TG_IDPY_FLAGS] = (int)flags,
+	};
+	if (d->queue && memcmp(shown, d->drawn, sizeof(shown)) != 0) {
+		memcpy(d->drawn, shown, sizeof(shown));
+		d->queue->queue_draw(d->queue->handle);
+	}
+}
+
+/* GUI thread: the buffer is allocated at the first call, for the largest
+ * picture tg_display_size() gives; later calls only draw. */
+static TgIdpySurface *idpy_render(void *instance, uint32_t w, uint32_t max_h)
+{
+	TgIdpy *const d = &((Tguard *)instance)->idpy;
+	if (!d->pixels) {
+		d->pixels = malloc((size_t)TG_DISPLAY_MAX_W * TG_DISPLAY_MAX_H * sizeof(uint32_t));
+		if (!d->pixels) {
+			return NULL;
+		}
+	}
+	uint32_t pw, ph;
+	tg_display_size(w, max_h, &pw, &ph);
+	if (pw == 0 || ph == 0) {
+		return NULL;
+	}
+	uint32_t u[TG_IDPY_N];
+	for (int k = 0; k < TG_IDPY_N; ++k) {
+		u[k] = atomic_load_explicit(&d->shared[k], memory_order_relaxed);
+	}
+	const TgDisplayValues v = {
+	    .peak = bits_float(u[TG_IDPY_PEAK]),
+	    .peak_hold = bits_float(u[TG_IDPY_HOLD]),
+	    .heat = bits_float(u[TG_IDPY_HEAT]),
+	    .gr_db = bits_float(u[TG_IDPY_GR]),
+	    .ramp = bits_float(u[TG_IDPY_RAMP]),
+	    .bypassed = (u[TG_IDPY_FLAGS] & 1u) != 0,
+	    .cooling = (u[TG_IDPY_FLAGS] & 2u) != 0,
+	};
+	tg_display_draw(d->pixels, (int)pw, (int)ph, (int)pw, &v);
+	d->surface.data = (unsigned char *)d->pixels;
+	d->surface.width = (int)pw;
+	d->surface.height = (int)ph;
+	d->surface.stride = (int)pw * (int)sizeof(uint32_t);
+	return &d->surface;
+}
+
+/** Discovery class. */
+static const void *extension_data(const char *uri)
+{
+	static const TgIdpyInterface idpy = {idpy_render};
+	return strcmp(uri, TG_IDPY__interface) == 0 ? &idpy : NULL;
+}
 
 /** Discovery class. */
 LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)
