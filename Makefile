@@ -111,7 +111,7 @@ $(BUILD)/testflags: FORCE
 	@echo '$(TEST_CFLAGS)' | cmp -s - $@ || echo '$(TEST_CFLAGS)' > $@
 
 # Every program that includes greatest.h.
-TEST_DEPS = $(GREATEST_DIR)/greatest.h $(BUILD)/testflags $(BUILD)/cflags
+TEST_DEPS = $(GREATEST_DIR)/greatest.h host-test/tests/tg_assert.h $(BUILD)/testflags $(BUILD)/cflags
 
 FORCE:
 
