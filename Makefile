@@ -2,6 +2,7 @@
 #
 #   make            build build/tguard.lv2 (installs missing Debian packages first)
 #   make check      build with warnings as errors and run every test
+#   make check-contract  the margin tests with FMA contraction off and everywhere
 #   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
@@ -117,8 +118,11 @@ FORCE:
 
 # In the filters, products and sums may fuse where the target has FMA (the
 # AVX2 block kernel): half the operations, one rounding fewer, and NaN and
-# Inf behave as before (not fast-math). A speed choice only: the margins
-# are tested with contraction everywhere and nowhere (make check-contract).
+# Inf behave as before (not fast-math). A speed choice only, on which no
+# margin rests: make check also builds the whole plugin with contraction
+# nowhere and everywhere, and runs test_dsp, test_truepeak and
+# test_reference against each (host-test/tests/reliability.mk; alone:
+# make check-contract).
 $(BUILD)/obj/filter.o: FILE_FLAGS = -ffp-contract=fast
 
 define plugin_compile
