@@ -7,6 +7,7 @@
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
 #   make plots      measure every factory preset, write docs/presets/*.png
+#   make docs       draw the signal chain, docs/chain.svg and docs/chain.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
@@ -71,7 +72,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots bench deps-bench mutants
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots docs bench deps-bench mutants
 
 all: bundle $(BUILD)/tguard-render
 
@@ -256,6 +257,16 @@ plots: bundle $(BUILD)/plot_presets
 	$(BUILD)/plot_presets $(BUNDLE) $(PLOT_DIR) $(PNG_DIR) host-test/tools/plots.gp
 	$(GNUPLOT) $(PLOT_DIR)/presets.gp
 	@echo "wrote $$(ls $(PNG_DIR)/*.png | wc -l) plots in $(PNG_DIR)/"
+
+# The signal chain as a picture: docs/chain.dot drawn as docs/chain.svg and
+# docs/chain.png with graphviz (installed when missing). Not part of check.
+DOT ?= dot
+
+docs:
+	@command -v $(DOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=graphviz
+	$(DOT) -Tsvg docs/chain.dot -o docs/chain.svg
+	$(DOT) -Tpng -Gdpi=96 docs/chain.dot -o docs/chain.png
+	@echo "wrote docs/chain.svg and docs/chain.png"
 
 check: WERROR = -Werror
 check: tests
