@@ -2,6 +2,7 @@
 #
 #   make            build build/tguard.lv2 (installs missing Debian packages first)
 #   make check      build with warnings as errors and run every test
+#   make check-contract  the margin tests with FMA contraction off and everywhere
 #   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
@@ -9,6 +10,7 @@
 #                   the inline display in its states, docs/display/*.png
 #   make screenshot jalv.gtk3's generic interface for the stereo plugin, headless:
 #                   docs/jalv-stereo.png
+#   make docs       draw the signal chain, docs/chain.svg and docs/chain.png
 #   make bench      time tguard against its peers (make deps-bench installs them)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
@@ -75,7 +77,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots deps-cairo bench deps-bench mutants screenshot
+.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots docs deps-cairo bench deps-bench mutants screenshot
 
 all: bundle $(BUILD)/tguard-render
 
@@ -116,14 +118,17 @@ $(BUILD)/testflags: FORCE
 	@echo '$(TEST_CFLAGS)' | cmp -s - $@ || echo '$(TEST_CFLAGS)' > $@
 
 # Every program that includes greatest.h.
-TEST_DEPS = $(GREATEST_DIR)/greatest.h $(BUILD)/testflags $(BUILD)/cflags
+TEST_DEPS = $(GREATEST_DIR)/greatest.h host-test/tests/tg_assert.h $(BUILD)/testflags $(BUILD)/cflags
 
 FORCE:
 
 # In the filters, products and sums may fuse where the target has FMA (the
 # AVX2 block kernel): half the operations, one rounding fewer, and NaN and
-# Inf behave as before (not fast-math). A speed choice only: the margins
-# are tested with contraction everywhere and nowhere (make check-contract).
+# Inf behave as before (not fast-math). A speed choice only, on which no
+# margin rests: make check also builds the whole plugin with contraction
+# nowhere and everywhere, and runs test_dsp, test_truepeak and
+# test_reference against each (host-test/tests/reliability.mk; alone:
+# make check-contract).
 $(BUILD)/obj/filter.o: FILE_FLAGS = -ffp-contract=fast
 
 define plugin_compile
@@ -286,6 +291,16 @@ DEBS_SCREENSHOT = xvfb jalv jackd2 xdotool x11-apps imagemagick
 screenshot: bundle
 	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_SCREENSHOT)"
 	sh host-test/tools/jalv-screenshot.sh urn:tguard:stereo docs/jalv-stereo.png
+
+# The signal chain as a picture: docs/chain.dot drawn as docs/chain.svg and
+# docs/chain.png with graphviz (installed when missing). Not part of check.
+DOT ?= dot
+
+docs:
+	@command -v $(DOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=graphviz
+	$(DOT) -Tsvg docs/chain.dot -o docs/chain.svg
+	$(DOT) -Tpng -Gdpi=96 docs/chain.dot -o docs/chain.png
+	@echo "wrote docs/chain.svg and docs/chain.png"
 
 check: WERROR = -Werror
 check: tests

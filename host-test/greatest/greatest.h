@@ -2,15 +2,18 @@
  *
  * An API-compatible re-implementation, written from scratch for tguard, of
  * the subset of "greatest" (github.com/silentbicycle/greatest) the tests
- * use; the abbreviations at the end list it. Semantics follow upstream 1.5:
- * ASSERT_GT(A, B) passes when A > B (likewise LT, LTE, GTE);
- * ASSERT_IN_RANGE compares as GREATEST_FLOAT (double) and passes when
- * |EXP - GOT| <= TOL, so a NaN fails; ASSERT_EQ_FMT evaluates its arguments
- * again to print them. The runner takes -v, -t TEST, -s SUITE, -x TEST, -f,
- * -l and -h; anything else is reported and ignored. The report ends with
- * upstream's "Pass: P, fail: F, skip: S." line, which the Makefile sums
- * across test binaries, and GREATEST_MAIN_END() makes main() return
- * EXIT_FAILURE if any test failed.
+ * use; the abbreviations at the end list it. Semantics follow upstream
+ * v1.5.0, so a test passes or fails alike under either header:
+ * ASSERT_GT(A, B) passes when A > B (likewise LT, LTE, GTE, EQ, NEQ), so a
+ * NaN fails all but NEQ; ASSERT_IN_RANGE compares as GREATEST_FLOAT
+ * (double) and fails only when GOT is seen to lie more than TOL from EXP,
+ * so a NaN anywhere, or Inf against Inf, passes (tests that must reject
+ * those use TG_ASSERT_NEAR, host-test/tests/tg_assert.h); ASSERT_EQ_FMT
+ * evaluates its arguments again to print them. The runner takes -v,
+ * -t TEST, -s SUITE, -x TEST, -f, -l and -h; anything else is reported and
+ * ignored. The report ends with upstream's "Pass: P, fail: F, skip: S."
+ * line, which the Makefile sums across test binaries, and
+ * GREATEST_MAIN_END() makes main() return EXIT_FAILURE if any test failed.
  *
  * Copyright (c) the tguard authors. ISC license (SPDX: ISC).
  */
@@ -158,10 +161,12 @@ void GREATEST_SET_TEARDOWN_CB(greatest_teardown_cb *cb, void *udata);
 		GREATEST_FLOAT greatest_exp_ = (GREATEST_FLOAT)(EXP); \
 		GREATEST_FLOAT greatest_got_ = (GREATEST_FLOAT)(GOT); \
 		GREATEST_FLOAT greatest_tol_ = (GREATEST_FLOAT)(TOL); \
-		GREATEST_FLOAT greatest_diff_ = greatest_exp_ > greatest_got_ \
-			? greatest_exp_ - greatest_got_ : greatest_got_ - greatest_exp_; \
+		/* Every comparison with a NaN is false: it passes, as upstream. */ \
+		int greatest_far_ = greatest_exp_ > greatest_got_ \
+			? greatest_exp_ - greatest_got_ > greatest_tol_ \
+			: greatest_got_ > greatest_exp_ && greatest_got_ - greatest_exp_ > greatest_tol_; \
 		greatest_info.assertions++; \
-		if (!(greatest_diff_ <= greatest_tol_)) { \
+		if (greatest_far_) { \
 			fprintf(GREATEST_STDOUT, "\nExpected: " \
 				GREATEST_FLOAT_FMT " +/- " GREATEST_FLOAT_FMT \
 				"\n     Got: " GREATEST_FLOAT_FMT "\n", \

@@ -1,5 +1,6 @@
 # tguard reliability checks, included by the Makefile: fuzzing, sanitizer
-# builds, valgrind, soak, hostile input to tguard-render.
+# builds, valgrind, soak, hostile input to tguard-render, and the plugin
+# built with FMA contraction nowhere and everywhere.
 #
 #   make fuzz [FUZZ_SECONDS=300]    the three libFuzzer targets, side by side
 #   make soak [SOAK_MINUTES=60]     an hour of audio per plugin layout
@@ -133,12 +134,77 @@ $(ASAN_BUILD)/test_hostile: host-test/tests/test_hostile.c host-test/lib/readfil
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) -DTG_BUILD_DIR='"$(ASAN_BUILD)"' $(filter %.c,$^) -o $@ $(LDFLAGS)
 
+# ---- FMA contraction, both ways ----
+
+# No safety margin may rest on how the compiler fuses a * b + c. The plugin
+# (every file) is built again with contraction nowhere (-ffp-contract=off)
+# and everywhere (=fast, with FMA instructions where this CPU has them, so
+# the scalar code fuses too, not only the AVX2 kernels), each with its own
+# bundle in $(BUILD)/contract-off and $(BUILD)/contract-fast, and the tests
+# that hold it to its margins run against each: the DSP units, the
+# reconstructed true peak against the ceiling for every preset, and the
+# fast chain against the reference. The tests' own code keeps the usual
+# flags: only the plugin changes. make check-contract runs them alone.
+CONTRACT_MODES = off fast
+# Read when a recipe runs only.
+CONTRACT_FMA = $(shell grep -qw fma /proc/cpuinfo 2>/dev/null && echo -mfma)
+contract_flags = -ffp-contract=$(1) $(if $(filter fast,$(1)),$(CONTRACT_FMA))
+# As plugin_compile, with the mode's flags last (they win) and no FILE_FLAGS.
+define contract_compile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(call contract_flags,$(1)) $(PLUGIN_INC) $(LV2_CFLAGS) -c $< -o $@
+endef
+
+# $(1): the mode (off, fast). Objects, bundle and the three tests.
+define contract_build
+$(BUILD)/contract-$(1)/obj/%.o: plugin/dsp/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
+	$$(call contract_compile,$(1))
+$(BUILD)/contract-$(1)/obj/%.o: plugin/safety/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
+	$$(call contract_compile,$(1))
+$(BUILD)/contract-$(1)/obj/%.o: plugin/lv2/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
+	$$(call contract_compile,$(1))
+
+CONTRACT_OBJ_$(1) = $$(addprefix $(BUILD)/contract-$(1)/obj/,$$(notdir $$(PLUGIN_SRC:.c=.o)))
+
+$(BUILD)/contract-$(1)/tguard.lv2/tguard$$(LIB_EXT): $$(CONTRACT_OBJ_$(1)) $(BUILD)/contract-$(1)/obj/tguard_lv2.o
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) -shared -Wl,--no-undefined -Wl,-z,defs $$^ -o $$@ $$(LDFLAGS) -lm
+
+$(BUILD)/contract-$(1)/tguard.lv2/manifest.ttl: $$(BUNDLE)/manifest.ttl $$(BUNDLE)/tguard.ttl
+	@mkdir -p $$(@D)
+	rm -rf $$(@D)/presets
+	cp -R $$(BUNDLE)/tguard.ttl $$(BUNDLE)/presets $$(@D)/
+	cp $$(BUNDLE)/manifest.ttl $$@
+
+CONTRACT_BUNDLE_$(1) = $(BUILD)/contract-$(1)/tguard.lv2/tguard$$(LIB_EXT) \
+                       $(BUILD)/contract-$(1)/tguard.lv2/manifest.ttl
+
+$(BUILD)/contract-$(1)/test_dsp: host-test/tests/test_dsp.c $$(TEST_SUPPORT) host-test/lib/signals.h host-test/lib/analysis.h $$(CONTRACT_OBJ_$(1)) | pkgcheck
+	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(TEST_LIBS)
+
+$(BUILD)/contract-$(1)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references.c host-test/lib/rtcheck_off.c $$(HOST_SRC) $$(HOST_HDR) $(BUILD)/contract-$(1)/obj/filter.o | pkgcheck $$(CONTRACT_BUNDLE_$(1))
+	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) -DTG_BUILD_DIR='"$(BUILD)/contract-$(1)"' $$(LILV_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(HOST_LIBS)
+
+$(BUILD)/contract-$(1)/test_reference: host-test/tests/test_reference.c $$(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $$(HOST_HDR) $$(wildcard host-test/fuzz/*.h) $$(CONTRACT_OBJ_$(1)) | pkgcheck $$(CONTRACT_BUNDLE_$(1))
+	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DTG_BUILD_DIR='"$(BUILD)/contract-$(1)"' $$(LILV_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(RT_LDFLAGS) $$(LILV_LIBS) -ldl -lm
+endef
+$(foreach m,$(CONTRACT_MODES),$(eval $(call contract_build,$(m))))
+
+CONTRACT_TESTS = $(foreach m,$(CONTRACT_MODES),$(addprefix $(BUILD)/contract-$(m)/,test_dsp test_truepeak test_reference))
+
+.PHONY: check-contract
+check-contract: WERROR = -Werror
+check-contract: $(CONTRACT_TESTS)
+	@for t in $(CONTRACT_TESTS); do echo "== $$t"; $$t > $$t.log 2>&1 || { cat $$t.log; exit 1; }; \
+	  grep -E '^Pass: [0-9]+, fail: [0-9]+' $$t.log; done
+
 # ---- into make check ----
 
 REL_TESTS = $(BUILD)/test_hostile $(BUILD)/fuzz_replay_chain $(BUILD)/fuzz_replay_lv2 \
             $(BUILD)/fuzz_replay_diff \
             $(BUILD)/soak $(ASAN_BUILD)/test_dsp $(ASAN_BUILD)/test_render \
-            $(ASAN_BUILD)/test_hostile $(BUILD)/test_memcheck $(BUILD)/check_fuzz
+            $(ASAN_BUILD)/test_hostile $(BUILD)/test_memcheck $(BUILD)/check_fuzz \
+            $(CONTRACT_TESTS)
 TESTS += $(REL_TESTS)
 $(REL_TESTS): $(TEST_DEPS)
 tests: $(REL_TESTS)

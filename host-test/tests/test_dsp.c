@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "tg_assert.h"
 
 #include "analysis.h"
 #include "chain.h"
@@ -152,8 +153,8 @@ TEST filter_corner_minus_3db(void)
 		for (int order = 2; order <= 4; order += 2) {
 			const double hp = filter_gain_db(rate, 1000.0, order, 16000.0, 0, 1000.0);
 			const double lp = filter_gain_db(rate, 80.0, 0, 1000.0, order, 1000.0);
-			ASSERT_IN_RANGEm("high-pass corner", -3.0103, hp, 0.05);
-			ASSERT_IN_RANGEm("low-pass corner", -3.0103, lp, 0.05);
+			TG_ASSERT_NEARm("high-pass corner", -3.0103, hp, 0.05);
+			TG_ASSERT_NEARm("low-pass corner", -3.0103, lp, 0.05);
 		}
 	}
 	PASS();
@@ -163,12 +164,12 @@ TEST filter_hpf4_at_half_corner(void)
 {
 	for (size_t r = 0; r < sizeof(RATES) / sizeof(RATES[0]); ++r) {
 		const double g = filter_gain_db(RATES[r], 1000.0, 4, 16000.0, 0, 500.0);
-		ASSERT_IN_RANGEm("4th-order HPF one octave down", -24.1, g, 0.5);
+		TG_ASSERT_NEARm("4th-order HPF one octave down", -24.1, g, 0.5);
 		/* The design formula agrees with the measurement. */
 		TgFilter f;
 		tg_filter_init(&f, RATES[r], 1);
 		tg_filter_set(&f, 1000.0, 4, 16000.0, 0, 1);
-		ASSERT_IN_RANGE(g, tg_filter_magnitude_db(&f, 500.0), 0.01);
+		TG_ASSERT_NEAR(g, tg_filter_magnitude_db(&f, 500.0), 0.01);
 	}
 	PASS();
 }
@@ -353,7 +354,7 @@ TEST ramp_shape(void)
 			reach = i;
 		}
 	}
-	ASSERT_IN_RANGEm("reaches 1 at ramp_s", secs, reach / rate, 0.001);
+	TG_ASSERT_NEARm("reaches 1 at ramp_s", secs, reach / rate, 0.001);
 	/* Zero slope at both ends: over the first and the last millisecond the
 	 * mean slope is a small fraction of the steepest one. */
 	const uint32_t ms1 = (uint32_t)(0.001 * rate);
@@ -423,13 +424,13 @@ TEST glide_rise_limited_fall_fast(void)
 		tg_glide_next(&glide, 1.0);
 		++i;
 	}
-	ASSERT_IN_RANGE(4.0, i / rate, 0.002);
+	TG_ASSERT_NEAR(4.0, i / rate, 0.002);
 	/* Falling 40 dB is within 0.1 dB of the target in 20 ms. */
 	const double low = pow(10.0, -40.0 / 20.0);
 	for (i = 0; i < (uint32_t)(0.020 * rate); ++i) {
 		tg_glide_next(&glide, low);
 	}
-	ASSERT_IN_RANGE(-40.0, 20.0 * log10(glide.value), 0.1);
+	TG_ASSERT_NEAR(-40.0, 20.0 * log10(glide.value), 0.1);
 	PASS();
 }
 
@@ -459,13 +460,13 @@ TEST chain_volume_rise_and_fall(void)
 		prev = lvl;
 	}
 	rig_run(rig, &p, 20, NULL);
-	ASSERT_IN_RANGE(40.0, 20.0 * log10(tg_rms(out, blk) / base), 0.1);
+	TG_ASSERT_NEAR(40.0, 20.0 * log10(tg_rms(out, blk) / base), 0.1);
 	p.volume_db = -40.0f;
 	rig_run(rig, &p, 2, NULL);
 	/* From 20 ms on (the lookahead delay aside) the fall is complete. */
 	rig_run(rig, &p, 1, NULL);
 	const uint32_t lat = tg_chain_latency(rig->chain);
-	ASSERT_IN_RANGE(0.0, 20.0 * log10(tg_rms(out + lat, blk - lat) / base), 0.1);
+	TG_ASSERT_NEAR(0.0, 20.0 * log10(tg_rms(out + lat, blk - lat) / base), 0.1);
 	rig_free(rig);
 	PASS();
 }
@@ -686,7 +687,7 @@ TEST limiter_same_limits_change_nothing(void)
 		worst = d > worst ? d : worst;
 	}
 	for (uint32_t i = 0; i < N; ++i) {
-		ASSERT_IN_RANGE((double)oa[i], (double)ob[i], 1e-6);
+		TG_ASSERT_NEAR((double)oa[i], (double)ob[i], 1e-6);
 	}
 	printf("limits set again unchanged: heat estimate within %.2g (relative)\n", worst);
 	ASSERT(worst < 1e-9);
@@ -891,7 +892,7 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 	                      .v_peak = 100.0, .tau_s = 3.0, .release_s = 0.1, .rise_db_s = 10.0};
 	tg_limiter_reset(&lim, &lp);
 	const double c_low = 0.010 * 32.0;
-	ASSERT_IN_RANGE(c_low, tg_limiter_ceiling(&lim), 1e-9);
+	TG_ASSERT_NEAR(c_low, tg_limiter_ceiling(&lim), 1e-9);
 	lp.i_peak = 0.020; /* +6.02 dB: takes 0.602 s at 10 dB/s */
 	tg_limiter_set(&lim, &lp);
 	float x[480], y[480];
@@ -901,11 +902,11 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 	for (int k = 0; k < 30; ++k) { /* 0.3 s */
 		tg_limiter_process(&lim, ins, outs, 480, NULL);
 	}
-	ASSERT_IN_RANGE(3.0, 20.0 * log10(tg_limiter_ceiling(&lim) / c_low), 0.05);
+	TG_ASSERT_NEAR(3.0, 20.0 * log10(tg_limiter_ceiling(&lim) / c_low), 0.05);
 	lp.i_peak = 0.005;
 	tg_limiter_set(&lim, &lp);
 	tg_limiter_process(&lim, ins, outs, 1, NULL);
-	ASSERT_IN_RANGE(0.005 * 32.0, tg_limiter_ceiling(&lim), 1e-9);
+	TG_ASSERT_NEAR(0.005 * 32.0, tg_limiter_ceiling(&lim), 1e-9);
 	tg_limiter_free(&lim);
 	PASS();
 }
@@ -1190,10 +1191,10 @@ TEST mono_laws(void)
 		const float l[2] = {1.0f, 0.0f}, r[2] = {0.0f, 1.0f};
 		float ol[2], orr[2];
 		tg_mono_process(&mono, l, r, ol, orr, 2);
-		ASSERT_IN_RANGE(cases[c].l, ol[0], 1e-6);
-		ASSERT_IN_RANGE(cases[c].r, ol[1], 1e-6);
-		ASSERT_IN_RANGE(cases[c].out_r_from_l, orr[0], 1e-6);
-		ASSERT_IN_RANGE(cases[c].out_r_from_r, orr[1], 1e-6);
+		TG_ASSERT_NEAR(cases[c].l, ol[0], 1e-6);
+		TG_ASSERT_NEAR(cases[c].r, ol[1], 1e-6);
+		TG_ASSERT_NEAR(cases[c].out_r_from_l, orr[0], 1e-6);
+		TG_ASSERT_NEAR(cases[c].out_r_from_r, orr[1], 1e-6);
 	}
 	PASS();
 }
@@ -1211,7 +1212,7 @@ TEST chain_sum_variant(void)
 	p.mono = 0.0f;
 	render(&b, rate, &p, 512);
 	const uint64_t tail = (uint64_t)(0.5 * rate);
-	ASSERT_IN_RANGE(0.1 / sqrt(2.0), tg_rms(b.out[0] + b.n - tail, tail), 1e-4);
+	TG_ASSERT_NEAR(0.1 / sqrt(2.0), tg_rms(b.out[0] + b.n - tail, tail), 1e-4);
 	buffers_free(&b);
 	PASS();
 }
@@ -1392,8 +1393,8 @@ TEST chain_soft_start_at_activate(void)
 	}
 	/* Halfway, half the level; after 1 s, all of it. */
 	const uint32_t half = lat + (uint32_t)(0.5 * rate);
-	ASSERT_IN_RANGE(0.05, tg_rms(b.out[0] + half - 24, 48) * sqrt(2.0), 0.002);
-	ASSERT_IN_RANGE(0.1, tg_rms(b.out[0] + b.n - 4800, 4800) * sqrt(2.0), 1e-4);
+	TG_ASSERT_NEAR(0.05, tg_rms(b.out[0] + half - 24, 48) * sqrt(2.0), 0.002);
+	TG_ASSERT_NEAR(0.1, tg_rms(b.out[0] + b.n - 4800, 4800) * sqrt(2.0), 1e-4);
 	buffers_free(&b);
 	PASS();
 }
@@ -1412,7 +1413,7 @@ TEST chain_route(void)
 		render(&b, rate, &p, 512);
 		const uint64_t tail = (uint64_t)(0.5 * rate);
 		const float *const on = b.out[route - 1], *const off = b.out[2 - route];
-		ASSERT_IN_RANGE(0.2 / sqrt(2.0), tg_rms(on + b.n - tail, tail), 1e-4);
+		TG_ASSERT_NEAR(0.2 / sqrt(2.0), tg_rms(on + b.n - tail, tail), 1e-4);
 		ASSERT_EQ_FMT(0.0, tg_rms(off, b.n), "%g");
 		buffers_free(&b);
 	}
@@ -1444,11 +1445,11 @@ TEST chain_v_peak_limits(void)
 			ASSERT(fabsf(rig->out[i]) <= 0.2f + 1e-6f);
 			peak = fmaxf(peak, fabsf(rig->out[i]));
 		}
-		ASSERT_IN_RANGE(20.0 * log10(0.2), (double)m.ceiling_db, 1e-4);
+		TG_ASSERT_NEAR(20.0 * log10(0.2), (double)m.ceiling_db, 1e-4);
 	}
 	/* Limited to the ceiling less the true-peak margin, not silenced. */
 	ASSERT(peak > 0.2f * 0.895f);
-	ASSERT_IN_RANGE(0.2 * 0.9016 * 10.0 / 8.0 * 1e3, (double)m.peak_ma, 0.01 * 250.0);
+	TG_ASSERT_NEAR(0.2 * 0.9016 * 10.0 / 8.0 * 1e3, (double)m.peak_ma, 0.01 * 250.0);
 
 	/* Lowered to 1 V: the next block is under 0.1 of full scale. */
 	p.v_peak = 1.0f;
@@ -1456,7 +1457,7 @@ TEST chain_v_peak_limits(void)
 	for (int i = 0; i < 480; ++i) {
 		ASSERT(fabsf(rig->out[i]) <= 0.1f + 1e-6f);
 	}
-	ASSERT_IN_RANGE(-20.0, (double)m.ceiling_db, 1e-4);
+	TG_ASSERT_NEAR(-20.0, (double)m.ceiling_db, 1e-4);
 
 	/* Raised to 4 V (+12.04 dB): at 10 dB/s the ceiling has risen 3 dB
 	 * after 0.3 s, never more than 0.1 dB per 10 ms block, and the output
@@ -1473,9 +1474,9 @@ TEST chain_v_peak_limits(void)
 		}
 		prev_db = m.ceiling_db;
 	}
-	ASSERT_IN_RANGE(-20.0 + 3.0, (double)m.ceiling_db, 0.05);
+	TG_ASSERT_NEAR(-20.0 + 3.0, (double)m.ceiling_db, 0.05);
 	rig_run(rig, &p, 200, &m); /* 2 s more: the glide (1.2 s) and the release are over */
-	ASSERT_IN_RANGE(20.0 * log10(0.4), (double)m.ceiling_db, 1e-4);
+	TG_ASSERT_NEAR(20.0 * log10(0.4), (double)m.ceiling_db, 1e-4);
 	float top = 0.0f;
 	for (int i = 0; i < 480; ++i) {
 		top = fmaxf(top, fabsf(rig->out[i]));
@@ -1885,7 +1886,7 @@ TEST chain_fault_restarts_soft_start(void)
 			tg_chain_process(chain, in, out, BLK, &p, &m);
 			x[0][at] = keep;
 			/* 380 frames into the new ramp of 24000. */
-			ASSERT_IN_RANGEm("ramp meter back to about 0", 380.0 / 24000.0, m.ramp, 1e-4);
+			TG_ASSERT_NEARm("ramp meter back to about 0", 380.0 / 24000.0, m.ramp, 1e-4);
 			float prev = m.ramp;
 			int k = 1;
 			for (; k < 60 && m.ramp < 1.0f; ++k) {
@@ -1893,14 +1894,14 @@ TEST chain_fault_restarts_soft_start(void)
 				ASSERTm("ramp meter rises again", m.ramp > prev);
 				prev = m.ramp;
 				if (k == 25) { /* half way: the raised cosine at 0.5 */
-					ASSERT_IN_RANGE(0.5, tg_rms(y[0], BLK) / level, 0.05);
+					TG_ASSERT_NEAR(0.5, tg_rms(y[0], BLK) / level, 0.05);
 				}
 			}
 			/* Complete 0.5 s after the fault, within a block. */
 			ASSERT_EQ_FMT(1.0f, m.ramp, "%g");
-			ASSERT_IN_RANGE(50, k, 1);
+			TG_ASSERT_NEAR(50, k, 1);
 			tg_chain_process(chain, in, out, BLK, &p, &m);
-			ASSERT_IN_RANGE(1.0, tg_rms(y[0], BLK) / level, 0.01);
+			TG_ASSERT_NEAR(1.0, tg_rms(y[0], BLK) / level, 0.01);
 			TgStats st;
 			tg_chain_stats(chain, &st);
 			ASSERT_EQ(1, (int)st.nonfinite_in);
@@ -1944,7 +1945,8 @@ TEST truepeak_fast_equals_reference(void)
 		const double f = (double)tg_tp_max(&tp, x + off, 16);
 		worst = fabs(f - r) / r > worst ? fabs(f - r) / r : worst;
 		/* Sub-blocks of 4 and 8 (low rates) take the same kernel. */
-		ASSERT_IN_RANGE(tg_tp_max_ref(&tp, x + off, 4), (double)tg_tp_max(&tp, x + off, 4), 1e-5);
+		TG_ASSERT_NEAR(tg_tp_max_ref(&tp, x + off, 4), (double)tg_tp_max(&tp, x + off, 4),
+		               1e-5);
 	}
 	printf("true-peak detector: fast vs reference, worst relative difference %.2g\n", worst);
 	ASSERT(worst < 1e-5);
@@ -1979,7 +1981,7 @@ TEST truepeak_reads_tones(void)
 	       lo, hi, q);
 	ASSERT(lo >= -TG_TP_MARGIN_DB);
 	ASSERT(hi <= 0.05);
-	ASSERT_IN_RANGE(0.0, q, 0.02);
+	TG_ASSERT_NEAR(0.0, q, 0.02);
 	PASS();
 }
 
@@ -2016,7 +2018,7 @@ TEST truepeak_guard_alone(void)
 	/* Under the ceiling it changes nothing. */
 	float *const y[1] = {b + 64};
 	ASSERT_EQ(0u, tg_tp_guard(&tp, y, 1, 128, 2.0f, &pk));
-	ASSERT_IN_RANGE(before, (double)pk, 1e-5);
+	TG_ASSERT_NEAR(before, (double)pk, 1e-5);
 	PASS();
 }
 

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "tg_assert.h"
 
 #include "chain.h"
 #include "diff.h"
@@ -540,10 +541,10 @@ static enum greatest_test_res ramp_meter_after_change(void)
 	tg_ref_chain_process(b, in, ob, 0, &p, &mb);
 	tg_chain_free(a);
 	tg_ref_chain_free(b);
-	ASSERT_IN_RANGE(mb.ramp, ma.ramp, 1e-7f);
+	TG_ASSERT_NEAR(mb.ramp, ma.ramp, 1e-7f);
 	/* The progress kept in proportion, to the frame: 64 frames of 3 s are
 	 * 2 of 0.1 s. */
-	ASSERT_IN_RANGE(round(64.0 * 0.1 / 3.0) / (0.1 * 48000.0), (double)mb.ramp, 1e-7);
+	TG_ASSERT_NEAR(round(64.0 * 0.1 / 3.0) / (0.1 * 48000.0), (double)mb.ramp, 1e-7);
 	PASS();
 }
 

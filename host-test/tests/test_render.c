@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "greatest.h"
+#include "tg_assert.h"
 
 #include "analysis.h"
 #include "references.h"
@@ -71,7 +72,7 @@ TEST regression_render(const TgRefCase *c)
 	if (strcmp(c->signal, "nanburst") == 0) {
 		ASSERTm("output after a fault is not near silence", after_fault < 1e-3);
 	} else {
-		ASSERT_IN_RANGEm("soft start timing", r.ramp_s, r.ramp_done_s, 0.001);
+		TG_ASSERT_NEARm("soft start timing", r.ramp_s, r.ramp_done_s, 0.001);
 	}
 	if (differs) {
 		fprintf(stderr, "reference mismatch: %s\n", ref ? why : "no reference file");
