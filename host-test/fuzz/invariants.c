@@ -206,7 +206,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
  * and the latency the one reported at activation. */
 void tg_inv_meters(TgInv *inv, const TgMeters *m)
 {
-#define TG_X_METER(ID, sym, name, field, ...)                                                 \
+#define TG_X_METER(ID, group, sym, name, field, ...)                                                 \
 	{                                                                                     \
 		const TgPortInfo *const info = &tg_port_info[TG_P_##ID];                          \
 		const float v = m->field;                                                         \
@@ -231,7 +231,7 @@ const TgPortId tg_inv_controls[TG_INV_N_CONTROLS] = {TG_PORTS(TG_X_ID, TG_X_NONE
 float *tg_inv_param(TgParams *p, TgPortId id)
 {
 	switch (id) {
-#define TG_X_FIELD(ID, sym, name, field, ...) \
+#define TG_X_FIELD(ID, group, sym, name, field, ...) \
 	case TG_P_##ID:                           \
 		return &p->field;
 		TG_PORTS(TG_X_FIELD, TG_X_NONE, TG_X_NONE)

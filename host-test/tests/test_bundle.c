@@ -11,6 +11,7 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
+#include <lv2/port-groups/port-groups.h>
 #include <lv2/presets/presets.h>
 #include <lv2/urid/urid.h>
 
@@ -100,9 +101,42 @@ static int scale_points_wrong(const LilvPlugin *plugin, const LilvPort *port, fl
 	return wrong;
 }
 
+#define TG_X_GROUP_SYMBOL(ID, sym, label) [TG_GROUP_##ID] = sym,
+static const char *const GROUP_SYMBOLS[TG_N_GROUPS] = {TG_GROUPS(TG_X_GROUP_SYMBOL)};
+#undef TG_X_GROUP_SYMBOL
+
+/* The control's pg:group is a pg:Group with the table's group symbol and a
+ * name: 0 when so. */
+static int group_wrong(const LilvPlugin *plugin, const LilvPort *port, TgGroup want)
+{
+	LilvNode *const pg_group = lilv_new_uri(world, LV2_PORT_GROUPS__group);
+	LilvNode *const pg_class = lilv_new_uri(world, LV2_PORT_GROUPS__Group);
+	LilvNode *const rdf_type = lilv_new_uri(world, LILV_NS_RDF "type");
+	LilvNode *const symbol = lilv_new_uri(world, LV2_CORE__symbol);
+	LilvNode *const name = lilv_new_uri(world, LV2_CORE__name);
+	LilvNodes *const groups = lilv_port_get_value(plugin, port, pg_group);
+	int wrong = lilv_nodes_size(groups) != 1 || want == TG_GROUP_NONE;
+	if (!wrong) {
+		const LilvNode *const group = lilv_nodes_get_first(groups);
+		LilvNode *const sym = lilv_world_get(world, group, symbol, NULL);
+		LilvNode *const label = lilv_world_get(world, group, name, NULL);
+		wrong = !lilv_world_ask(world, group, rdf_type, pg_class) || !sym || !label ||
+		        strcmp(lilv_node_as_string(sym), GROUP_SYMBOLS[want]) != 0;
+		lilv_node_free(sym);
+		lilv_node_free(label);
+	}
+	lilv_nodes_free(groups);
+	lilv_node_free(pg_group);
+	lilv_node_free(pg_class);
+	lilv_node_free(rdf_type);
+	lilv_node_free(symbol);
+	lilv_node_free(name);
+	return wrong;
+}
+
 /* The C port table (ports.def, from which the Turtle is generated) and the
  * built Turtle as lilv reads it agree: symbols, names, indices, directions,
- * kinds, ranges, port properties and scale points. */
+ * kinds, ranges, port properties, scale points and control groups. */
 TEST ports_agree_with_turtle(void)
 {
 	LilvNode *const input = lilv_new_uri(world, LILV_URI_INPUT_PORT);
@@ -146,6 +180,10 @@ TEST ports_agree_with_turtle(void)
 			lilv_node_free(name);
 			if (properties_differ(plugin, port, info->props)) {
 				fprintf(stderr, "%s %s: port properties differ from ports.def\n", var->uri, sym);
+				++errors;
+			}
+			if (group_wrong(plugin, port, info->group)) {
+				fprintf(stderr, "%s %s: pg:group differs from ports.def\n", var->uri, sym);
 				++errors;
 			}
 			LilvNode *def = NULL, *min = NULL, *max = NULL;

@@ -75,14 +75,14 @@ static float param_sanitize(float v, TgPortId id)
 
 void tg_params_default(TgParams *p)
 {
-#define TG_X_DEFAULT(ID, sym, name, field, ...) p->field = tg_port_info[TG_P_##ID].def;
+#define TG_X_DEFAULT(ID, group, sym, name, field, ...) p->field = tg_port_info[TG_P_##ID].def;
 	TG_PORTS(TG_X_DEFAULT, TG_X_NONE, TG_X_NONE)
 #undef TG_X_DEFAULT
 }
 
 void tg_params_sanitize(TgParams *p, int sum)
 {
-#define TG_X_SANITIZE(ID, sym, name, field, ...) p->field = param_sanitize(p->field, TG_P_##ID);
+#define TG_X_SANITIZE(ID, group, sym, name, field, ...) p->field = param_sanitize(p->field, TG_P_##ID);
 	TG_PORTS(TG_X_SANITIZE, TG_X_NONE, TG_X_NONE)
 #undef TG_X_SANITIZE
 	/* The sum variant's mono control has no "stereo" mode. */

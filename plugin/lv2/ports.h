@@ -42,6 +42,10 @@ typedef enum { TG_KIND_CONTROL, TG_KIND_AUDIO } TgPortKind;
 typedef enum { TG_UNITS(TG_X_UNIT) TG_N_UNITS } TgUnit;
 #undef TG_X_UNIT
 
+#define TG_X_GROUP(ID, sym, label) TG_GROUP_##ID,
+typedef enum { TG_GROUP_NONE = -1, TG_GROUPS(TG_X_GROUP) TG_N_GROUPS } TgGroup;
+#undef TG_X_GROUP
+
 typedef struct {
 	const char *symbol;
 	const char *name;
@@ -52,16 +56,17 @@ typedef struct {
 	float max;
 	TgUnit unit;
 	unsigned props; /* TG_PP_* */
+	TgGroup group;  /* TG_GROUP_NONE for the audio ports */
 	const char *comment;
 } TgPortInfo;
 
 /* Ranges are the contract with hosts: the chain clamps to them again. */
-#define TG_X_IN(ID, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
-	[TG_P_##ID] = {sym, name, TG_DIR_IN, TG_KIND_CONTROL, min, def, max, TG_UNIT_##unit, props, comment},
-#define TG_X_OUT(ID, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
-	[TG_P_##ID] = {sym, name, TG_DIR_OUT, TG_KIND_CONTROL, min, def, max, TG_UNIT_##unit, props, comment},
+#define TG_X_IN(ID, group, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
+	[TG_P_##ID] = {sym, name, TG_DIR_IN, TG_KIND_CONTROL, min, def, max, TG_UNIT_##unit, props, TG_GROUP_##group, comment},
+#define TG_X_OUT(ID, group, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
+	[TG_P_##ID] = {sym, name, TG_DIR_OUT, TG_KIND_CONTROL, min, def, max, TG_UNIT_##unit, props, TG_GROUP_##group, comment},
 #define TG_X_AUDIO(ID, dir, sym, name, props, s, m, u, comment) \
-	[TG_P_##ID] = {sym, name, dir, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f, TG_UNIT_NONE, props, comment},
+	[TG_P_##ID] = {sym, name, dir, TG_KIND_AUDIO, 0.0f, 0.0f, 0.0f, TG_UNIT_NONE, props, TG_GROUP_NONE, comment},
 static const TgPortInfo tg_port_info[TG_P_COUNT] = {TG_PORTS(TG_X_IN, TG_X_OUT, TG_X_AUDIO)};
 #undef TG_X_IN
 #undef TG_X_OUT
@@ -102,10 +107,10 @@ typedef struct {
 	 0 TG_PORTS(TG_X_NONE, TG_X_NONE, TG_X_AUDIO_OUT),                            \
 	 0 TG_PORTS(TG_X_CI_HAS, TG_X_CI_HAS, TG_X_AI_HAS),                           \
 	 {TG_PORTS(TG_X_CI_INDEX, TG_X_CI_INDEX, TG_X_AI_INDEX)}}
-#define TG_X_CI_HAS(ID, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
+#define TG_X_CI_HAS(ID, group, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
 	TG_X_HAS(ID, s, m, u)
 #define TG_X_AI_HAS(ID, dir, sym, name, props, s, m, u, comment) TG_X_HAS(ID, s, m, u)
-#define TG_X_CI_INDEX(ID, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
+#define TG_X_CI_INDEX(ID, group, sym, name, field, min, def, max, unit, props, s, m, u, comment) \
 	TG_X_INDEX(ID, s, m, u)
 #define TG_X_AI_INDEX(ID, dir, sym, name, props, s, m, u, comment) TG_X_INDEX(ID, s, m, u)
 

@@ -104,7 +104,7 @@ static float control(const Tguard *self, TgPortId id)
 /* Every input control onto its TgParams field (ports.def). */
 static void read_params(const Tguard *self, TgParams *p)
 {
-#define TG_X_READ(ID, sym, name, field, ...) p->field = control(self, TG_P_##ID);
+#define TG_X_READ(ID, group, sym, name, field, ...) p->field = control(self, TG_P_##ID);
 	TG_PORTS(TG_X_READ, TG_X_NONE, TG_X_NONE)
 #undef TG_X_READ
 }
@@ -155,7 +155,7 @@ static void run(LV2_Handle instance, uint32_t n)
 		tg_chain_process(self->chain, in, out, n, &p, &m);
 	}
 	/* Every output control from its TgMeters field (ports.def). */
-#define TG_X_WRITE(ID, sym, name, field, ...) write_meter(self, TG_P_##ID, m.field);
+#define TG_X_WRITE(ID, group, sym, name, field, ...) write_meter(self, TG_P_##ID, m.field);
 	TG_PORTS(TG_X_NONE, TG_X_WRITE, TG_X_NONE)
 #undef TG_X_WRITE
 }

@@ -2,9 +2,9 @@
  *
  *   ttlgen TEMPLATE > tguard.ttl
  *
- * Copies TEMPLATE (ttl/tguard.ttl.in) and replaces each line
- * "@PORTS variant@" with that plugin's lv2:port list and the closing " ."
- * of its statement. A build tool, run on the build machine; it checks that
+ * Copies TEMPLATE (ttl/tguard.ttl.in), replacing the line "@GROUPS@" with
+ * the control groups and each line "@PORTS variant@" with that plugin's
+ * lv2:port list and the closing " ." of its statement. A build tool, run on the build machine; it checks that
  * each plugin's indices run from 0 without a gap or a duplicate.
  */
 #include <stdarg.h>
@@ -17,6 +17,15 @@
 #define TG_X_UNIT_TTL(ID, ttl) [TG_UNIT_##ID] = ttl,
 static const char *const unit_ttl[TG_N_UNITS] = {TG_UNITS(TG_X_UNIT_TTL)};
 #undef TG_X_UNIT_TTL
+
+typedef struct {
+	const char *symbol, *label;
+} Group;
+
+#define TG_X_GROUP(ID, sym, label) [TG_GROUP_##ID] = {sym, label},
+static const Group groups[TG_N_GROUPS] = {TG_GROUPS(TG_X_GROUP)};
+_Static_assert(TG_N_GROUPS <= 9, "group URIs sort by their one-digit place");
+#undef TG_X_GROUP
 
 typedef struct {
 	TgPortId id;
@@ -127,6 +136,7 @@ static void put_port(const TgVariantInfo *var, uint32_t index)
 		if (unit_ttl[info->unit]) {
 			statement("units:unit %s", unit_ttl[info->unit]);
 		}
+		statement("pg:group tg:g%d_%s", (int)info->group + 1, groups[info->group].symbol);
 	} else {
 		/* The variant's main input or output group (ttl/tguard.ttl.in). */
 		statement("pg:group tg:%s_%s", var->slug, info->dir == TG_DIR_IN ? "in" : "out");
@@ -162,6 +172,23 @@ static void put_port(const TgVariantInfo *var, uint32_t index)
 		fputs("\n\t\t]", stdout);
 	}
 	fputs("\n\t]", stdout);
+}
+
+/* The control groups: lv2:symbol as the port-groups spec requires, and
+ * the label both as lv2:name and rdfs:label, which hosts read. The URI
+ * starts with the group's place in TG_GROUPS: jalv orders its frames by
+ * the group's URI. */
+static void put_groups(void)
+{
+	for (int g = 0; g < TG_N_GROUPS; ++g) {
+		printf("tg:g%d_%s\n\ta pg:Group ;\n\tlv2:symbol ", g + 1, groups[g].symbol);
+		put_string(groups[g].symbol);
+		fputs(" ;\n\tlv2:name ", stdout);
+		put_string(groups[g].label);
+		fputs(" ;\n\trdfs:label ", stdout);
+		put_string(groups[g].label);
+		fputs(" .\n\n", stdout);
+	}
 }
 
 /* Each index below n_ports holds one port; no port of the table that the
@@ -209,10 +236,15 @@ int main(int argc, char **argv)
 	for (int v = 0; v < TG_N_VARIANTS; ++v) {
 		errors += check_indices(&tg_variants[v]);
 	}
-	int done[TG_N_VARIANTS] = {0};
+	int done[TG_N_VARIANTS] = {0}, groups_done = 0;
 	char line[4096];
 	while (!errors && fgets(line, sizeof(line), in)) {
 		char slug[32];
+		if (strcmp(line, "@GROUPS@\n") == 0) {
+			put_groups();
+			++groups_done;
+			continue;
+		}
 		if (sscanf(line, " @PORTS %31[a-z]@", slug) != 1) {
 			fputs(line, stdout);
 			continue;
@@ -240,6 +272,10 @@ int main(int argc, char **argv)
 			        done[v], argv[1]);
 			++errors;
 		}
+	}
+	if (!errors && groups_done != 1) {
+		fprintf(stderr, "ttlgen: %d @GROUPS@ lines in %s\n", groups_done, argv[1]);
+		++errors;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("ttlgen: stdout");
