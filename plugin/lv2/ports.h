@@ -38,7 +38,7 @@ typedef enum { TG_PORTS(TG_X_ID, TG_X_ID, TG_X_ID) TG_P_COUNT } TgPortId;
 typedef enum { TG_DIR_IN, TG_DIR_OUT } TgPortDir;
 typedef enum { TG_KIND_CONTROL, TG_KIND_AUDIO } TgPortKind;
 
-#define TG_X_UNIT(ID, ttl) TG_UNIT_##ID,
+#define TG_X_UNIT(ID, ...) TG_UNIT_##ID,
 typedef enum { TG_UNITS(TG_X_UNIT) TG_N_UNITS } TgUnit;
 #undef TG_X_UNIT
 

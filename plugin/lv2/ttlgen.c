@@ -14,9 +14,13 @@
 
 #include "ports.h"
 
-#define TG_X_UNIT_TTL(ID, ttl) [TG_UNIT_##ID] = ttl,
-static const char *const unit_ttl[TG_N_UNITS] = {TG_UNITS(TG_X_UNIT_TTL)};
-#undef TG_X_UNIT_TTL
+typedef struct {
+	const char *uri, *label, *symbol;
+} Unit;
+
+#define TG_X_UNIT(ID, uri, label, symbol) [TG_UNIT_##ID] = {uri, label, symbol},
+static const Unit units[TG_N_UNITS] = {TG_UNITS(TG_X_UNIT)};
+#undef TG_X_UNIT
 
 typedef struct {
 	const char *symbol, *label;
@@ -111,6 +115,24 @@ static void statement_list(const char *pred, unsigned props, const unsigned *fla
 	}
 }
 
+/* A unit of the LV2 units extension by its URI; another in full, as a
+ * blank node: Carla warns of any unit URI it does not know, but reads a
+ * blank node's units:symbol; lv2lint needs its class; lilv-based hosts
+ * read rdfs:label, units:symbol and units:render. No units:name, which
+ * LV2 1.18 removed (lv2_validate rejects it): Carla shows the symbol. */
+static void put_unit(const Unit *u)
+{
+	if (u->uri) {
+		statement("units:unit %s", u->uri);
+	} else if (u->label) {
+		statement("units:unit [\n\t\t\ta units:Unit ;\n\t\t\trdfs:label ");
+		put_string(u->label);
+		fputs(" ;\n\t\t\tunits:symbol ", stdout);
+		put_string(u->symbol);
+		printf(" ;\n\t\t\tunits:render \"%%f %s\"\n\t\t]", u->symbol);
+	}
+}
+
 static void put_port(const TgVariantInfo *var, uint32_t index)
 {
 	const TgPortId id = var->ports[index];
@@ -133,9 +155,7 @@ static void put_port(const TgVariantInfo *var, uint32_t index)
 		put_number(tg_port_min(var, id), integer);
 		statement("lv2:maximum ");
 		put_number(info->max, integer);
-		if (unit_ttl[info->unit]) {
-			statement("units:unit %s", unit_ttl[info->unit]);
-		}
+		put_unit(&units[info->unit]);
 		statement("pg:group tg:g%d_%s", (int)info->group + 1, groups[info->group].symbol);
 	} else {
 		/* The variant's main input or output group (ttl/tguard.ttl.in). */
