@@ -54,7 +54,7 @@ PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/
              plugin/display/display.c
 PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
-PLUGIN_HDR = $(wildcard plugin/*/*.h)
+PLUGIN_HDR = $(wildcard plugin/*/*.h) plugin/lv2/ports.def
 PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/display -Iplugin/lv2
 # The lilv host library, which tguard-render, the tests and the tools share.
 HOST_INC = -Ihost-test/lib $(PLUGIN_INC)
@@ -161,15 +161,25 @@ $(BUNDLE)/manifest.ttl: ttl/manifest.ttl.in ttl/gen-presets.sh $(PRESET_SRC) Mak
 	sh ttl/gen-presets.sh presets $(BUNDLE) >> $@.tmp
 	mv $@.tmp $@
 
-$(BUNDLE)/tguard.ttl: ttl/tguard.ttl
+# The plugins' Turtle: the template's plugin metadata, and the ports
+# written by ttlgen from the port table (plugin/lv2/ports.def). ttlgen runs
+# on the build machine: CC_FOR_BUILD when cross-compiling.
+CC_FOR_BUILD ?= $(CC)
+CFLAGS_FOR_BUILD ?= -O2
+$(BUILD)/ttlgen: plugin/lv2/ttlgen.c plugin/lv2/ports.h plugin/lv2/ports.def $(BUILD)/cflags
 	@mkdir -p $(@D)
-	cp $< $@
+	$(CC_FOR_BUILD) $(CFLAGS_FOR_BUILD) -std=c11 $(WARN) $(WERROR) -Iplugin/lv2 $< -o $@
+
+$(BUNDLE)/tguard.ttl: ttl/tguard.ttl.in $(BUILD)/ttlgen
+	@mkdir -p $(@D)
+	$(BUILD)/ttlgen $< > $@.tmp
+	mv $@.tmp $@
 
 # The lilv host: tguard-render and the library the tests reuse.
 SNDFILE_CFLAGS = $(shell $(PKG_CONFIG) --cflags sndfile)
 SNDFILE_LIBS = $(shell $(PKG_CONFIG) --libs sndfile)
 HOST_SRC = host-test/lib/host.c host-test/lib/render.c host-test/lib/signals.c host-test/lib/analysis.c
-HOST_HDR = $(wildcard host-test/lib/*.h) plugin/lv2/ports.h
+HOST_HDR = $(wildcard host-test/lib/*.h) plugin/lv2/ports.h plugin/lv2/ports.def
 HOST_LIBS = $(LILV_LIBS) $(SNDFILE_LIBS) -ldl -lm
 # -rdynamic: the interposed malloc and friends (host-test/tests/rtcheck.c)
 # must be the ones the dlopen()ed plugin binds to.
@@ -189,7 +199,7 @@ TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 $(BUILD)/test_dsp: host-test/tests/test_dsp.c $(TEST_SUPPORT) host-test/lib/signals.h host-test/lib/analysis.h $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) host-test/tests/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
 
-$(BUILD)/test_bundle: host-test/tests/test_bundle.c plugin/lv2/ports.h Makefile | pkgcheck
+$(BUILD)/test_bundle: host-test/tests/test_bundle.c plugin/lv2/ports.h plugin/lv2/ports.def Makefile | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) -DTG_VERSION_MINOR=$(VERSION_MINOR) \
 	    -DTG_VERSION_MICRO=$(VERSION_MICRO) $< -o $@ $(LDFLAGS) $(LILV_LIBS) $(TEST_LIBS)
 

@@ -202,70 +202,40 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 	inv->block_n = 0;
 }
 
+/* Each output control finite and within its declared range (ports.def),
+ * and the latency the one reported at activation. */
 void tg_inv_meters(TgInv *inv, const TgMeters *m)
 {
-	const float v[] = {m->latency,    m->gr_db, m->peak_ma, m->rms_ma,
-	                   m->ceiling_db, m->ramp,  m->clamps};
-	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); ++k) {
-		if (!isfinite(v[k])) {
-			violation(inv, TG_INV_METERS, "meter %zu is not finite", k);
-			return;
-		}
+#define TG_X_METER(ID, group, sym, name, field, ...)                                                 \
+	{                                                                                     \
+		const TgPortInfo *const info = &tg_port_info[TG_P_##ID];                          \
+		const float v = m->field;                                                         \
+		if (!(v >= info->min && v <= info->max)) {                                        \
+			violation(inv, TG_INV_METERS, "meter %s = %g outside %g..%g", info->symbol,   \
+			          (double)v, (double)info->min, (double)info->max);                   \
+			return;                                                                       \
+		}                                                                                 \
 	}
-	if (m->latency != (float)inv->latency || !(m->gr_db <= 0.0f) || !(m->peak_ma >= 0.0f) ||
-	    !(m->rms_ma >= 0.0f) || !(m->ceiling_db <= 0.0f) || !(m->ramp >= 0.0f) ||
-	    !(m->ramp <= 1.0f) || !(m->clamps >= 0.0f)) {
-		violation(inv, TG_INV_METERS,
-		          "meters out of range: latency %g, gr %g dB, peak %g mA, rms %g mA, "
-		          "ceiling %g dB, ramp %g, clamps %g",
-		          (double)m->latency, (double)m->gr_db, (double)m->peak_ma,
-		          (double)m->rms_ma, (double)m->ceiling_db, (double)m->ramp,
-		          (double)m->clamps);
+	TG_PORTS(TG_X_NONE, TG_X_METER, TG_X_NONE)
+#undef TG_X_METER
+	if (m->latency != (float)inv->latency) {
+		violation(inv, TG_INV_METERS, "latency meter %g, reported %u", (double)m->latency,
+		          (unsigned)inv->latency);
 	}
 }
 
-const TgPortId tg_inv_controls[TG_INV_N_CONTROLS] = {
-    TG_P_ENABLE, TG_P_VOLUME_DB,  TG_P_RAMP_S, TG_P_RISE_DB_S, TG_P_HPF_HZ,    TG_P_HPF_ORDER,
-    TG_P_LPF_HZ, TG_P_LPF_ORDER,  TG_P_Z_OHM,  TG_P_VFS,       TG_P_I_PEAK_MA, TG_P_I_RMS_MA,
-    TG_P_TAU_S,  TG_P_RELEASE_MS, TG_P_MONO,   TG_P_ROUTE,     TG_P_V_PEAK};
+#define TG_X_ID(ID, ...) TG_P_##ID,
+const TgPortId tg_inv_controls[TG_INV_N_CONTROLS] = {TG_PORTS(TG_X_ID, TG_X_NONE, TG_X_NONE)};
+#undef TG_X_ID
 
 float *tg_inv_param(TgParams *p, TgPortId id)
 {
 	switch (id) {
-	case TG_P_ENABLE:
-		return &p->enable;
-	case TG_P_VOLUME_DB:
-		return &p->volume_db;
-	case TG_P_RAMP_S:
-		return &p->ramp_s;
-	case TG_P_RISE_DB_S:
-		return &p->rise_db_s;
-	case TG_P_HPF_HZ:
-		return &p->hpf_hz;
-	case TG_P_HPF_ORDER:
-		return &p->hpf_order;
-	case TG_P_LPF_HZ:
-		return &p->lpf_hz;
-	case TG_P_LPF_ORDER:
-		return &p->lpf_order;
-	case TG_P_Z_OHM:
-		return &p->z_ohm;
-	case TG_P_VFS:
-		return &p->vfs;
-	case TG_P_I_PEAK_MA:
-		return &p->i_peak_ma;
-	case TG_P_I_RMS_MA:
-		return &p->i_rms_ma;
-	case TG_P_TAU_S:
-		return &p->tau_s;
-	case TG_P_RELEASE_MS:
-		return &p->release_ms;
-	case TG_P_MONO:
-		return &p->mono;
-	case TG_P_ROUTE:
-		return &p->route;
-	case TG_P_V_PEAK:
-		return &p->v_peak;
+#define TG_X_FIELD(ID, group, sym, name, field, ...) \
+	case TG_P_##ID:                           \
+		return &p->field;
+		TG_PORTS(TG_X_FIELD, TG_X_NONE, TG_X_NONE)
+#undef TG_X_FIELD
 	default:
 		return NULL;
 	}

@@ -91,9 +91,10 @@ void tg_inv_output(TgInv *inv, const TgParams *p, const float *const *out, uint3
 /** Check the meters of a block: finite, in their ranges. */
 void tg_inv_meters(TgInv *inv, const TgMeters *m);
 
-/* The 17 input controls, in a fixed order: the 16 of version 0.1, then
- * v_peak (0.2). */
-#define TG_INV_N_CONTROLS 17
+/* The input controls in the table's order (ports.def), which the fuzz
+ * corpora's control masks rely on: the 16 of version 0.1, then v_peak
+ * (0.2); a new control goes last. */
+#define TG_INV_N_CONTROLS TG_N_INPUT_CONTROLS
 extern const TgPortId tg_inv_controls[TG_INV_N_CONTROLS];
 
 /** The field of p that holds control id; NULL for another port. */

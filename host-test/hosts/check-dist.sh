@@ -11,7 +11,7 @@ make --no-print-directory -C "$ROOT" dist > "$TMP/make.log" 2>&1 || { cat "$TMP/
 tarball=$BUILD/tguard-$v.tar.gz
 [ -f "$tarball" ] || fail "no $tarball"
 tar -tzf "$tarball" > "$TMP/list"
-for f in Makefile README.md LICENSE ttl/manifest.ttl.in ttl/tguard.ttl plugin/dsp/chain.c \
+for f in Makefile README.md LICENSE ttl/manifest.ttl.in ttl/tguard.ttl.in plugin/lv2/ports.def plugin/lv2/ttlgen.c plugin/dsp/chain.c \
 	host-test/tguard-render/tguard-render.c host-test/hosts/hosts.mk host-test/hosts/run.sh .ci/run; do
 	grep -qx "tguard-$v/$f" "$TMP/list" || fail "$f is not in the tarball"
 done

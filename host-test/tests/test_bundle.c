@@ -11,6 +11,7 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
+#include <lv2/port-groups/port-groups.h>
 #include <lv2/presets/presets.h>
 #include <lv2/urid/urid.h>
 
@@ -62,8 +63,80 @@ TEST plugins_load(void)
 	PASS();
 }
 
-/* The C port table and the Turtle agree: symbols, indices, directions,
- * kinds and ranges. */
+/* Whether the port has each property whose TG_PP_* flag the table gives
+ * it, and none other: 0 when they agree. */
+static int properties_differ(const LilvPlugin *plugin, const LilvPort *port, unsigned props)
+{
+	static const struct {
+		unsigned flag;
+		const char *uri;
+	} PROPS[] = {{TG_PP_TOGGLED, LV2_CORE__toggled},
+	             {TG_PP_INTEGER, LV2_CORE__integer},
+	             {TG_PP_ENUM, LV2_CORE__enumeration},
+	             {TG_PP_LOG, "http://lv2plug.in/ns/ext/port-props#logarithmic"},
+	             {TG_PP_LATENCY, LV2_CORE__reportsLatency}};
+	int differ = 0;
+	for (size_t k = 0; k < sizeof(PROPS) / sizeof(PROPS[0]); ++k) {
+		LilvNode *const prop = lilv_new_uri(world, PROPS[k].uri);
+		differ |= !lilv_port_has_property(plugin, port, prop) != !(props & PROPS[k].flag);
+		lilv_node_free(prop);
+	}
+	return differ;
+}
+
+/* An enumeration's scale points, as lilv reads them, ascending and within
+ * the range; 0 when none. */
+static int scale_points_wrong(const LilvPlugin *plugin, const LilvPort *port, float lo, float hi,
+                              unsigned *count)
+{
+	LilvScalePoints *const points = lilv_port_get_scale_points(plugin, port);
+	int wrong = 0;
+	*count = 0;
+	LILV_FOREACH (scale_points, i, points) {
+		const float v = lilv_node_as_float(lilv_scale_point_get_value(lilv_scale_points_get(points, i)));
+		wrong |= !(v >= lo && v <= hi);
+		++*count;
+	}
+	lilv_scale_points_free(points);
+	return wrong;
+}
+
+#define TG_X_GROUP_SYMBOL(ID, sym, label) [TG_GROUP_##ID] = sym,
+static const char *const GROUP_SYMBOLS[TG_N_GROUPS] = {TG_GROUPS(TG_X_GROUP_SYMBOL)};
+#undef TG_X_GROUP_SYMBOL
+
+/* The control's pg:group is a pg:Group with the table's group symbol and a
+ * name: 0 when so. */
+static int group_wrong(const LilvPlugin *plugin, const LilvPort *port, TgGroup want)
+{
+	LilvNode *const pg_group = lilv_new_uri(world, LV2_PORT_GROUPS__group);
+	LilvNode *const pg_class = lilv_new_uri(world, LV2_PORT_GROUPS__Group);
+	LilvNode *const rdf_type = lilv_new_uri(world, LILV_NS_RDF "type");
+	LilvNode *const symbol = lilv_new_uri(world, LV2_CORE__symbol);
+	LilvNode *const name = lilv_new_uri(world, LV2_CORE__name);
+	LilvNodes *const groups = lilv_port_get_value(plugin, port, pg_group);
+	int wrong = lilv_nodes_size(groups) != 1 || want == TG_GROUP_NONE;
+	if (!wrong) {
+		const LilvNode *const group = lilv_nodes_get_first(groups);
+		LilvNode *const sym = lilv_world_get(world, group, symbol, NULL);
+		LilvNode *const label = lilv_world_get(world, group, name, NULL);
+		wrong = !lilv_world_ask(world, group, rdf_type, pg_class) || !sym || !label ||
+		        strcmp(lilv_node_as_string(sym), GROUP_SYMBOLS[want]) != 0;
+		lilv_node_free(sym);
+		lilv_node_free(label);
+	}
+	lilv_nodes_free(groups);
+	lilv_node_free(pg_group);
+	lilv_node_free(pg_class);
+	lilv_node_free(rdf_type);
+	lilv_node_free(symbol);
+	lilv_node_free(name);
+	return wrong;
+}
+
+/* The C port table (ports.def, from which the Turtle is generated) and the
+ * built Turtle as lilv reads it agree: symbols, names, indices, directions,
+ * kinds, ranges, port properties, scale points and control groups. */
 TEST ports_agree_with_turtle(void)
 {
 	LilvNode *const input = lilv_new_uri(world, LILV_URI_INPUT_PORT);
@@ -99,9 +172,29 @@ TEST ports_agree_with_turtle(void)
 			if (info->kind != TG_KIND_CONTROL) {
 				continue;
 			}
+			LilvNode *const name = lilv_port_get_name(plugin, port);
+			if (!name || strcmp(lilv_node_as_string(name), info->name) != 0) {
+				fprintf(stderr, "%s %s: name differs from ports.def\n", var->uri, sym);
+				++errors;
+			}
+			lilv_node_free(name);
+			if (properties_differ(plugin, port, info->props)) {
+				fprintf(stderr, "%s %s: port properties differ from ports.def\n", var->uri, sym);
+				++errors;
+			}
+			if (group_wrong(plugin, port, info->group)) {
+				fprintf(stderr, "%s %s: pg:group differs from ports.def\n", var->uri, sym);
+				++errors;
+			}
 			LilvNode *def = NULL, *min = NULL, *max = NULL;
 			lilv_port_get_range(plugin, port, &def, &min, &max);
-			const float want_min = id == TG_P_MONO ? var->mono_min : info->min;
+			const float want_min = tg_port_min(var, id);
+			unsigned n_points = 0;
+			if (scale_points_wrong(plugin, port, want_min, info->max, &n_points) ||
+			    (n_points > 0) != ((info->props & TG_PP_ENUM) != 0)) {
+				fprintf(stderr, "%s %s: scale points differ from ports.def\n", var->uri, sym);
+				++errors;
+			}
 			if (!def || !min || !max || lilv_node_as_float(def) != info->def ||
 			    lilv_node_as_float(min) != want_min || lilv_node_as_float(max) != info->max) {
 				fprintf(stderr, "%s %s: range differs from ports.h\n", var->uri, sym);
@@ -597,7 +690,7 @@ static void check_preset_value(const char *symbol, void *data, const void *value
 		if (strcmp(info->symbol, symbol) != 0) {
 			continue;
 		}
-		const double lo = id == TG_P_MONO ? pc->var->mono_min : info->min;
+		const double lo = tg_port_min(pc->var, id);
 		if (info->dir != TG_DIR_IN || info->kind != TG_KIND_CONTROL || !(v >= lo) ||
 		    !(v <= info->max)) {
 			fprintf(stderr, "%s: %s = %g is not an input within %g..%g\n", pc->var->uri,

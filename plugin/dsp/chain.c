@@ -57,63 +57,39 @@ struct TgChain {
 	float meter_ceiling_db;
 };
 
-static float param_clamp(float v, TgPortId id)
+/* Clamp to the port's range (NaN becomes the default), then snap by the
+ * port's role: a toggle to its minimum or maximum, an enumeration to the
+ * nearest scale point (ports.def). */
+static float param_sanitize(float v, TgPortId id)
 {
 	const TgPortInfo *const info = &tg_port_info[id];
 	if (isnan(v)) {
 		return info->def;
 	}
-	return v < info->min ? info->min : (v > info->max ? info->max : v);
-}
-
-static float order_snap(float v)
-{
-	return v < 1.0f ? 0.0f : (v < 3.0f ? 2.0f : 4.0f);
+	v = v < info->min ? info->min : (v > info->max ? info->max : v);
+	if (info->props & TG_PP_TOGGLED) {
+		return v >= 0.5f * (info->min + info->max) ? info->max : info->min;
+	}
+	return (info->props & TG_PP_ENUM) ? tg_port_snap(id, v) : v;
 }
 
 void tg_params_default(TgParams *p)
 {
-	p->enable = tg_port_info[TG_P_ENABLE].def;
-	p->volume_db = tg_port_info[TG_P_VOLUME_DB].def;
-	p->ramp_s = tg_port_info[TG_P_RAMP_S].def;
-	p->rise_db_s = tg_port_info[TG_P_RISE_DB_S].def;
-	p->hpf_hz = tg_port_info[TG_P_HPF_HZ].def;
-	p->hpf_order = tg_port_info[TG_P_HPF_ORDER].def;
-	p->lpf_hz = tg_port_info[TG_P_LPF_HZ].def;
-	p->lpf_order = tg_port_info[TG_P_LPF_ORDER].def;
-	p->z_ohm = tg_port_info[TG_P_Z_OHM].def;
-	p->vfs = tg_port_info[TG_P_VFS].def;
-	p->i_peak_ma = tg_port_info[TG_P_I_PEAK_MA].def;
-	p->i_rms_ma = tg_port_info[TG_P_I_RMS_MA].def;
-	p->tau_s = tg_port_info[TG_P_TAU_S].def;
-	p->release_ms = tg_port_info[TG_P_RELEASE_MS].def;
-	p->mono = tg_port_info[TG_P_MONO].def;
-	p->route = tg_port_info[TG_P_ROUTE].def;
-	p->v_peak = tg_port_info[TG_P_V_PEAK].def;
+#define TG_X_DEFAULT(ID, group, sym, name, field, ...) p->field = tg_port_info[TG_P_##ID].def;
+	TG_PORTS(TG_X_DEFAULT, TG_X_NONE, TG_X_NONE)
+#undef TG_X_DEFAULT
 }
 
 void tg_params_sanitize(TgParams *p, int sum)
 {
-	p->enable = param_clamp(p->enable, TG_P_ENABLE) >= 0.5f ? 1.0f : 0.0f;
-	p->volume_db = param_clamp(p->volume_db, TG_P_VOLUME_DB);
-	p->ramp_s = param_clamp(p->ramp_s, TG_P_RAMP_S);
-	p->rise_db_s = param_clamp(p->rise_db_s, TG_P_RISE_DB_S);
-	p->hpf_hz = param_clamp(p->hpf_hz, TG_P_HPF_HZ);
-	p->hpf_order = order_snap(param_clamp(p->hpf_order, TG_P_HPF_ORDER));
-	p->lpf_hz = param_clamp(p->lpf_hz, TG_P_LPF_HZ);
-	p->lpf_order = order_snap(param_clamp(p->lpf_order, TG_P_LPF_ORDER));
-	p->z_ohm = param_clamp(p->z_ohm, TG_P_Z_OHM);
-	p->vfs = param_clamp(p->vfs, TG_P_VFS);
-	p->i_peak_ma = param_clamp(p->i_peak_ma, TG_P_I_PEAK_MA);
-	p->i_rms_ma = param_clamp(p->i_rms_ma, TG_P_I_RMS_MA);
-	p->tau_s = param_clamp(p->tau_s, TG_P_TAU_S);
-	p->release_ms = param_clamp(p->release_ms, TG_P_RELEASE_MS);
-	p->mono = roundf(param_clamp(p->mono, TG_P_MONO));
-	if (sum && p->mono < 1.0f) {
-		p->mono = 1.0f;
+#define TG_X_SANITIZE(ID, group, sym, name, field, ...) p->field = param_sanitize(p->field, TG_P_##ID);
+	TG_PORTS(TG_X_SANITIZE, TG_X_NONE, TG_X_NONE)
+#undef TG_X_SANITIZE
+	/* The sum variant's mono control has no "stereo" mode. */
+	const float mono_min = tg_port_min(&tg_variants[TG_VARIANT_SUM], TG_P_MONO);
+	if (sum && p->mono < mono_min) {
+		p->mono = mono_min;
 	}
-	p->route = roundf(param_clamp(p->route, TG_P_ROUTE));
-	p->v_peak = param_clamp(p->v_peak, TG_P_V_PEAK);
 }
 
 TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)

@@ -136,25 +136,12 @@ static float control(const Tguard *self, TgPortId id)
 	return p ? *p : tg_port_info[id].def;
 }
 
+/* Every input control onto its TgParams field (ports.def). */
 static void read_params(const Tguard *self, TgParams *p)
 {
-	p->enable = control(self, TG_P_ENABLE);
-	p->volume_db = control(self, TG_P_VOLUME_DB);
-	p->ramp_s = control(self, TG_P_RAMP_S);
-	p->rise_db_s = control(self, TG_P_RISE_DB_S);
-	p->hpf_hz = control(self, TG_P_HPF_HZ);
-	p->hpf_order = control(self, TG_P_HPF_ORDER);
-	p->lpf_hz = control(self, TG_P_LPF_HZ);
-	p->lpf_order = control(self, TG_P_LPF_ORDER);
-	p->z_ohm = control(self, TG_P_Z_OHM);
-	p->vfs = control(self, TG_P_VFS);
-	p->i_peak_ma = control(self, TG_P_I_PEAK_MA);
-	p->i_rms_ma = control(self, TG_P_I_RMS_MA);
-	p->tau_s = control(self, TG_P_TAU_S);
-	p->release_ms = control(self, TG_P_RELEASE_MS);
-	p->mono = control(self, TG_P_MONO);
-	p->route = control(self, TG_P_ROUTE);
-	p->v_peak = control(self, TG_P_V_PEAK);
+#define TG_X_READ(ID, group, sym, name, field, ...) p->field = control(self, TG_P_##ID);
+	TG_PORTS(TG_X_READ, TG_X_NONE, TG_X_NONE)
+#undef TG_X_READ
 }
 
 /** Instantiation class: start from silence with the current controls. */
@@ -202,13 +189,10 @@ static void run(LV2_Handle instance, uint32_t n)
 	} else {
 		tg_chain_process(self->chain, in, out, n, &p, &m);
 	}
-	write_meter(self, TG_P_LATENCY, m.latency);
-	write_meter(self, TG_P_GR_DB, m.gr_db);
-	write_meter(self, TG_P_PEAK_MA, m.peak_ma);
-	write_meter(self, TG_P_RMS_MA, m.rms_ma);
-	write_meter(self, TG_P_CEILING_DB, m.ceiling_db);
-	write_meter(self, TG_P_RAMP, m.ramp);
-	write_meter(self, TG_P_CLAMPS, m.clamps);
+	/* Every output control from its TgMeters field (ports.def). */
+#define TG_X_WRITE(ID, group, sym, name, field, ...) write_meter(self, TG_P_##ID, m.field);
+	TG_PORTS(TG_X_NONE, TG_X_WRITE, TG_X_NONE)
+#undef TG_X_WRITE
 	idpy_run(&self->idpy, n, &p, &m);
 }
 
