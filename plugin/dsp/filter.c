@@ -1,6 +1,8 @@
 /* tguard: band-limit filters. */
 #include "filter.h"
 
+#include "simd.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -11,12 +13,6 @@
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-
-/* Butterworth Q of each section: poles at angles pi/8 and 3pi/8 for the
- * fourth order, pi/4 for the second. */
-#define Q_BW2 0.70710678118654752
-#define Q_BW4_A 0.54119610014619698
-#define Q_BW4_B 1.30656296487637653
 
 static int all_steady(const TgFilter *f);
 static void leave_packed(TgFilter *f);
@@ -67,16 +63,16 @@ static void butterworth_set(TgButterworth *b, double freq, int order, int jump, 
 	 * without moving. */
 	switch (order) {
 	case 4:
-		section_target(a, freq, Q_BW4_A, 1.0, jump);
-		section_target(c, freq, Q_BW4_B, 1.0, jump);
+		section_target(a, freq, TG_BW4_Q0, 1.0, jump);
+		section_target(c, freq, TG_BW4_Q1, 1.0, jump);
 		break;
 	case 2:
-		section_target(a, freq, Q_BW2, 1.0, jump);
-		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		section_target(a, freq, TG_BW2_Q, 1.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	default:
-		section_target(a, freq, a->q_to > 0.0 ? a->q_to : Q_BW2, 0.0, jump);
-		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		section_target(a, freq, a->q_to > 0.0 ? a->q_to : TG_BW2_Q, 0.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	}
 	for (int i = 0; i < 2; ++i) {
@@ -483,10 +479,8 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 #define TG_BLOCK_V4_SHORT(k) block_v4_short(m, s, x, nblk, 3 + 2 * (k))
 #define TG_CASCADE(k) cascade(&f->dc, ch, on, (k), x, n)
 
-typedef double TgV2d __attribute__((vector_size(16)));
-typedef float TgF2 __attribute__((vector_size(8)));
-TG_BLOCK_KERNEL(block_v2, TgV2d, TgF2, 0)
-TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgF2, 1)
+TG_BLOCK_KERNEL(block_v2, TgV2d, TgV2f, 0)
+TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgV2f, 1)
 
 static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk, int K)
 {
@@ -498,10 +492,8 @@ static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk
 }
 
 #if defined(TG_FILTER_X86)
-typedef double TgV4d __attribute__((vector_size(32)));
-typedef float TgF4 __attribute__((vector_size(16)));
-TG_BLOCK_KERNEL(block_v4, TgV4d, TgF4, 0)
-TG_BLOCK_KERNEL(block_v4_short, TgV4d, TgF4, 1)
+TG_BLOCK_KERNEL(block_v4, TgV4d, TgV4f, 0)
+TG_BLOCK_KERNEL(block_v4_short, TgV4d, TgV4f, 1)
 
 /* The same in AVX2 with FMA (the Makefile lets the compiler contract
  * products and sums: half the operations, and one rounding fewer). */

@@ -28,6 +28,14 @@ typedef struct {
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate);
 
+/* Butterworth Q of each section, 1 / (2 cos(theta)): the pole at pi/4 for
+ * the second order, at pi/8 and 3pi/8 for the fourth. Facts of the design,
+ * written once for the filters here, the guard band (safety.h) and the
+ * reference chain; literals, as a cosine would round them differently. */
+#define TG_BW2_Q 0.70710678118654752
+#define TG_BW4_Q0 0.54119610014619698
+#define TG_BW4_Q1 1.30656296487637653
+
 /** Run one section over n samples in place (direct form I, double). */
 void tg_biquad_process(const TgBiquadCoefs *c, TgBiquadState *st, float *x, uint32_t n);
 
