@@ -41,6 +41,9 @@ static inline int tg_mono_twin(const TgMono *mono)
 	       mono->m[0][1] == mono->m[1][1];
 }
 
+/** The gain from input in (0 left, 1 right) to output out, now. */
+static inline float tg_mono_gain(const TgMono *mono, int out, int in) { return mono->m[out][in]; }
+
 /** out_l/out_r may alias in_l/in_r; in_r may equal in_l for a mono source.
  * out_r may be NULL when only the first output is wanted (a twin). */
 void tg_mono_process(TgMono *mono, const float *in_l, const float *in_r,

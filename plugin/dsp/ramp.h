@@ -28,6 +28,9 @@ void tg_ramp_restart(TgRamp *ramp);
 /** Write the next n gains of the raised-cosine ramp to gain[]. */
 void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n);
 
+/** The progress, 0 .. 1: 1 once the ramp is over. */
+static inline double tg_ramp_phase(const TgRamp *ramp) { return ramp->phase; }
+
 typedef struct {
 	double value;    /* current linear gain, > 0 */
 	double rise;     /* multiplier per frame while rising */
@@ -39,6 +42,9 @@ void tg_glide_reset(TgGlide *glide, double value);
 
 /** Rises limited to rise_db_s; falls with time constant fall_s (0: at once). */
 void tg_glide_set_rates(TgGlide *glide, double rate, double rise_db_s, double fall_s);
+
+/** The current gain. */
+static inline double tg_glide_value(const TgGlide *glide) { return glide->value; }
 
 /** Advance one frame towards target (> 0) and return the new value. */
 static inline double tg_glide_next(TgGlide *glide, double target)
