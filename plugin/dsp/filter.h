@@ -4,6 +4,13 @@
  * excursion and heat. The high-pass keeps them out, the low-pass keeps out
  * what the transducer (or a piezo's falling reactance) should not get, and a
  * first-order DC blocker is always on because DC in a coil is pure heat.
+ *
+ * The fields of the filter's structs are this module's own: other modules
+ * use the functions and accessors below (host-test/tests/check-private.sh,
+ * run by make check, holds plugin/ to that). The exception is
+ * TgBiquadCoefs, a value: the coefficients tg_biquad_design gives. How the
+ * steady cascade keeps its memory (packed or in the sections) is filter.c's
+ * alone.
  */
 #ifndef TG_FILTER_H
 #define TG_FILTER_H

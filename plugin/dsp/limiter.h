@@ -5,6 +5,11 @@
  * (nor 0 dBFS); the thermal stage keeps the exponentially weighted mean of
  * i^2 (the coil's heating, time constant tau) under the RMS limit. Both act
  * on all channels with one gain, so the stereo image does not move.
+ *
+ * TgLimiter's fields are this module's own: other modules use the functions
+ * and accessors below (host-test/tests/check-private.sh, run by make check,
+ * holds plugin/ to that). TgLimiterParams and TgLimiterMeter are the
+ * interface: their fields are for the caller.
  */
 #ifndef TG_LIMITER_H
 #define TG_LIMITER_H

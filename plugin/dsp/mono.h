@@ -4,6 +4,10 @@
  * both sides of a stereo mix audible at a predictable level. Mode and route
  * become a 2x2 gain matrix that glides to its new value in a few
  * milliseconds, so switching never clicks.
+ *
+ * TgMono's fields are this module's own: other modules use the functions
+ * and accessors below (host-test/tests/check-private.sh, run by make
+ * check, holds plugin/ to that).
  */
 #ifndef TG_MONO_H
 #define TG_MONO_H

@@ -4,6 +4,10 @@
  * slowly: the ramp runs 0 -> 1 with zero slope at both ends at every start
  * and after faults; a glide lets a gain fall fast but rise at a fixed rate in
  * dB/s (volume, and any increase of the current ceiling).
+ *
+ * TgRamp's and TgGlide's fields are this module's own: other modules use
+ * the functions and accessors below (host-test/tests/check-private.sh, run
+ * by make check, holds plugin/ to that).
  */
 #ifndef TG_RAMP_H
 #define TG_RAMP_H
