@@ -572,9 +572,9 @@ TEST limiter_peak_and_rms_invariants(void)
 	PASS();
 }
 
-/* One buffer for both inputs lets the limiter run one channel and copy it:
- * the output must be that of two equal channels, bit for bit, through
- * switches between one and two buffers and limit changes. */
+/* Told both inputs are one signal, the limiter runs one channel and copies
+ * it: the output must be that of two equal channels, bit for bit, through
+ * switches between one signal and two and limit changes. */
 static enum greatest_test_res one_buffer_matches_two(double rate)
 {
 	const uint32_t n = 96000;
@@ -594,7 +594,8 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	for (uint32_t j = 0; off < n; ++j) {
 		uint32_t len = lens[j % 8];
 		len = len < n - off ? len : n - off;
-		/* Mostly one buffer, with spells of two different signals. */
+		/* Mostly one signal, told as a twin (a's second input is then not
+		 * read: NULL), with spells of two different signals. */
 		const int differ = (j / 10) % 3 == 2;
 		if (j % 17 == 16) {
 			lp.i_peak = lp.i_peak > 0.03 ? 0.025 : 0.040;
@@ -602,7 +603,7 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 			tg_limiter_set(&a, &lp);
 			tg_limiter_set(&b, &lp);
 		}
-		const float *ia[2] = {l + off, differ ? r + off : l + off};
+		const float *ia[2] = {l + off, differ ? r + off : NULL};
 		const float *ib[2] = {l + off, differ ? r + off : l2 + off};
 		float *pa[2] = {oa[0] + off, oa[1] + off}, *pb[2] = {ob[0] + off, ob[1] + off};
 		tg_limiter_process(&a, ia, pa, len, !differ, NULL);
