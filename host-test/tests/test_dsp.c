@@ -137,7 +137,7 @@ static double filter_gain_db(double rate, double hpf_hz, int hpf_order, double l
 	float *x = malloc(n * sizeof(float));
 	tg_sig_sine(x, n, rate, freq, 0.5, 0.0);
 	float *bufs[1] = {x};
-	tg_filter_process(&f, bufs, f.n_ch, n);
+	tg_filter_process(&f, bufs, 0, n);
 	/* The last 0.5 s, an integer number of periods as near as possible. */
 	const uint32_t periods = (uint32_t)(0.5 * freq);
 	const uint32_t len = (uint32_t)lround(periods * rate / freq);
@@ -185,7 +185,7 @@ TEST filter_corner_clamped_below_nyquist(void)
 	float x[4096];
 	tg_sig_pink(x, 4096, 1.0, 3);
 	float *bufs[1] = {x};
-	tg_filter_process(&f, bufs, f.n_ch, 4096);
+	tg_filter_process(&f, bufs, 0, 4096);
 	for (int i = 0; i < 4096; ++i) {
 		ASSERT(isfinite(x[i]) && fabsf(x[i]) < 100.0f);
 	}
@@ -211,7 +211,7 @@ TEST filter_changes_glide(void)
 		tg_filter_set(&f, k % 2 ? 400.0 : 80.0, (int)(k % 3) * 2, k % 2 ? 2000.0 : 16000.0,
 		              (int)((k + 1) % 3) * 2, 0);
 		float *b[1] = {x + off};
-		tg_filter_process(&f, b, f.n_ch, 480);
+		tg_filter_process(&f, b, 0, 480);
 	}
 	(void)bufs;
 	for (uint32_t i = 1; i < n; ++i) {
@@ -245,7 +245,7 @@ static void filter_run_blocks(TgFilterKernel k, const float *x, float *y, uint32
 			tg_filter_set(&f, 200.0, hpf_order, 7000.0, lpf_order, 0);
 		}
 		float *bufs[2] = {y + off, y + n + off};
-		tg_filter_process(&f, bufs, 2, len);
+		tg_filter_process(&f, bufs, 0, len);
 		off += len;
 	}
 }
@@ -289,9 +289,9 @@ TEST filter_block_kernels_match_scalar(void)
 	PASS();
 }
 
-/* A twin runs one channel of the packed block state and is copied back
- * when the second channel runs again: both then continue exactly as two
- * channels that were never twinned. */
+/* Told it is a twin, the filter runs one channel of the packed block state
+ * and copies it back when told the second channel runs again: both then
+ * continue exactly as two channels that were never twinned. */
 TEST filter_twin_follows_first_channel(void)
 {
 	const uint32_t n = 9600, len = 64;
@@ -313,15 +313,13 @@ TEST filter_twin_follows_first_channel(void)
 		const uint32_t k = off / len;
 		if (k == 40 || k == 100) { /* twin: the memories agree */
 			ASSERT(tg_filter_twin_ready(&a));
-			tg_filter_twin(&a);
 			twinned = 1;
 		} else if (k == 70) { /* the second channel again */
-			tg_filter_twin(&a);
 			twinned = 0;
 		}
 		float *pa[2] = {a0 + off, a1 + off}, *pb[2] = {b0 + off, b1 + off};
-		tg_filter_process(&a, pa, twinned ? 1 : 2, len);
-		tg_filter_process(&b, pb, 2, len);
+		tg_filter_process(&a, pa, twinned, len);
+		tg_filter_process(&b, pb, 0, len);
 		if (twinned) {
 			memcpy(a1 + off, a0 + off, len * sizeof(float));
 		}
@@ -575,9 +573,9 @@ TEST limiter_peak_and_rms_invariants(void)
 	PASS();
 }
 
-/* One buffer for both inputs lets the limiter run one channel and copy it:
- * the output must be that of two equal channels, bit for bit, through
- * switches between one and two buffers and limit changes. */
+/* Told both inputs are one signal, the limiter runs one channel and copies
+ * it: the output must be that of two equal channels, bit for bit, through
+ * switches between one signal and two and limit changes. */
 static enum greatest_test_res one_buffer_matches_two(double rate)
 {
 	const uint32_t n = 96000;
@@ -597,7 +595,8 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 	for (uint32_t j = 0; off < n; ++j) {
 		uint32_t len = lens[j % 8];
 		len = len < n - off ? len : n - off;
-		/* Mostly one buffer, with spells of two different signals. */
+		/* Mostly one signal, told as a twin (a's second input is then not
+		 * read: NULL), with spells of two different signals. */
 		const int differ = (j / 10) % 3 == 2;
 		if (j % 17 == 16) {
 			lp.i_peak = lp.i_peak > 0.03 ? 0.025 : 0.040;
@@ -605,11 +604,11 @@ static enum greatest_test_res one_buffer_matches_two(double rate)
 			tg_limiter_set(&a, &lp);
 			tg_limiter_set(&b, &lp);
 		}
-		const float *ia[2] = {l + off, differ ? r + off : l + off};
+		const float *ia[2] = {l + off, differ ? r + off : NULL};
 		const float *ib[2] = {l + off, differ ? r + off : l2 + off};
 		float *pa[2] = {oa[0] + off, oa[1] + off}, *pb[2] = {ob[0] + off, ob[1] + off};
-		tg_limiter_process(&a, ia, pa, len, NULL);
-		tg_limiter_process(&b, ib, pb, len, NULL);
+		tg_limiter_process(&a, ia, pa, len, !differ, NULL);
+		tg_limiter_process(&b, ib, pb, len, 0, NULL);
 		one += a.n_run == 1;
 		two += a.n_run == 2;
 		off += len;
@@ -648,7 +647,7 @@ TEST limiter_final_clamp_catches_nan(void)
 			in[bad_ch][N / 2] = NAN;
 			const float *ip[2] = {in[0], in[1]};
 			float *op[2] = {out[0], out[1]};
-			tg_limiter_process(&lim, ip, op, N, NULL);
+			tg_limiter_process(&lim, ip, op, N, 0, NULL);
 			const float cf = 0.2f;
 			for (uint32_t ch = 0; ch < n_ch; ++ch) {
 				for (uint32_t i = 0; i < N; ++i) {
@@ -681,8 +680,8 @@ TEST limiter_same_limits_change_nothing(void)
 		}
 		const float *ip[1] = {in + off};
 		float *pa[1] = {oa + off}, *pb[1] = {ob + off};
-		tg_limiter_process(&a, ip, pa, BLK, NULL);
-		tg_limiter_process(&b, ip, pb, BLK, NULL);
+		tg_limiter_process(&a, ip, pa, BLK, 0, NULL);
+		tg_limiter_process(&b, ip, pb, BLK, 0, NULL);
 		const double d = fabs(a.ms - b.ms) / a.ms;
 		worst = d > worst ? d : worst;
 	}
@@ -900,12 +899,12 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 	float *outs[1] = {y};
 	memset(x, 0, sizeof(x));
 	for (int k = 0; k < 30; ++k) { /* 0.3 s */
-		tg_limiter_process(&lim, ins, outs, 480, NULL);
+		tg_limiter_process(&lim, ins, outs, 480, 0, NULL);
 	}
 	TG_ASSERT_NEAR(3.0, 20.0 * log10(tg_limiter_ceiling(&lim) / c_low), 0.05);
 	lp.i_peak = 0.005;
 	tg_limiter_set(&lim, &lp);
-	tg_limiter_process(&lim, ins, outs, 1, NULL);
+	tg_limiter_process(&lim, ins, outs, 1, 0, NULL);
 	TG_ASSERT_NEAR(0.005 * 32.0, tg_limiter_ceiling(&lim), 1e-9);
 	tg_limiter_free(&lim);
 	PASS();
@@ -956,7 +955,7 @@ TEST limiter_rms_guard_on_sudden_burst(void)
 						const uint32_t m = blocks[bl] < n - off ? blocks[bl] : n - off;
 						const float *in[2] = {x[0] + off, x[1] + off};
 						float *out[2] = {y[0] + off, y[1] + off};
-						tg_limiter_process(&lim, in, out, m, NULL);
+						tg_limiter_process(&lim, in, out, m, 0, NULL);
 					}
 					const double amps = lp.vfs / lp.z_ohm;
 					const double alpha = 1.0 - exp(-1.0 / (lp.tau_s * rate));
@@ -1027,7 +1026,7 @@ TEST chain_transparent_under_limits(void)
 			ref[ch][i] = b.in[ch][i] * vol;
 		}
 	}
-	tg_filter_process(&dc, ref, dc.n_ch, (uint32_t)b.n);
+	tg_filter_process(&dc, ref, 0, (uint32_t)b.n);
 	double worst = 0.0;
 	for (uint32_t ch = 0; ch < 2; ++ch) {
 		for (uint64_t i = (uint64_t)(0.2 * rate); i < b.n; ++i) {

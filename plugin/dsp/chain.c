@@ -38,13 +38,15 @@ struct TgChain {
 	TgBiquadCoefs dry_lp[2]; /* a 4th-order Butterworth: two sections */
 	TgBiquadState dry_lp_st[2][2];
 	int dry_was_heard; /* the dry signal was heard at the last frame (xf < 1 or enable 0) */
-	double dry_w[CHUNK + 1]; /* (-a1)^j: the dry blocker's state in closed form */
-	double dry_dw[CHUNK];    /* w[CHUNK-1-j] - w[CHUNK-2-j], and w[0] last */
+	double dry_w[CHUNK + 1]; /* the dry blocker's tables (filter.h, tg_dc_weights) */
+	double dry_dw[CHUNK];
 	TgLimiter lim;
 	/* Frames other than faults the limiter has taken since it was last
 	 * cleared, counted up to its latency (see clear_fault). */
 	uint32_t lim_taken;
-	int twin; /* both outputs carry the same mix: filter one, copy it */
+	/* Both outputs carry the same mix: decided here alone (choose_twin),
+	 * and the filter and the limiter are told. */
+	int twin;
 	float xf;      /* bypass crossfade: 1 = processed, 0 = dry */
 	float xf_step;
 	TgStats stats;
@@ -116,13 +118,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	for (int k = 0; k < 2; ++k) {
 		tg_biquad_design(&chain->dry_lp[k], TG_LOWPASS, TG_BAND_LIMIT * rate, tg_band_q(k), rate);
 	}
-	for (uint32_t j = 0; j <= CHUNK; ++j) {
-		chain->dry_w[j] = pow(-chain->dry_dc.a1, (double)j);
-	}
-	for (uint32_t j = 0; j + 2 <= CHUNK; ++j) {
-		chain->dry_dw[j] = chain->dry_w[CHUNK - 1 - j] - chain->dry_w[CHUNK - 2 - j];
-	}
-	chain->dry_dw[CHUNK - 1] = chain->dry_w[0];
+	tg_dc_weights(&chain->dry_dc, chain->dry_w, chain->dry_dw, CHUNK);
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -141,14 +137,12 @@ void tg_chain_free(TgChain *chain)
 	}
 }
 
-uint32_t tg_chain_latency(const TgChain *chain) { return chain->lim.latency; }
+uint32_t tg_chain_latency(const TgChain *chain) { return tg_limiter_latency(&chain->lim); }
 
 void tg_chain_stats(const TgChain *chain, TgStats *stats)
 {
 	*stats = chain->stats;
-	stats->clamp_peak = chain->lim.clamp_peak;
-	stats->clamp_rms = chain->lim.clamp_rms;
-	stats->clamp_tp = chain->lim.clamp_tp;
+	tg_limiter_counts(&chain->lim, &stats->clamp_peak, &stats->clamp_rms, &stats->clamp_tp);
 }
 
 static void limiter_params(const TgParams *p, TgLimiterParams *lp)
@@ -235,7 +229,7 @@ static inline TgV4i fault4(TgV4f v)
 /* The chunk's soft-start gains; none are written once the ramp is over. */
 static void ramp_chunk(TgChain *chain, uint32_t m)
 {
-	chain->ramp_flat = !(chain->ramp.phase < 1.0);
+	chain->ramp_flat = !(tg_ramp_phase(&chain->ramp) < 1.0);
 	if (!chain->ramp_flat) {
 		tg_ramp_process(&chain->ramp, chain->ramp_gain, m);
 	}
@@ -244,7 +238,7 @@ static void ramp_chunk(TgChain *chain, uint32_t m)
 /* m frames other than faults go to the limiter in this pass. */
 static void count_taken(TgChain *chain, uint32_t m)
 {
-	const uint32_t lat = chain->lim.latency;
+	const uint32_t lat = tg_limiter_latency(&chain->lim);
 	chain->lim_taken = m < lat - chain->lim_taken ? chain->lim_taken + m : lat;
 }
 
@@ -267,7 +261,7 @@ static void clear_fault(TgChain *chain)
 	tg_filter_reset(&chain->filter); /* and its DC blocker */
 	tg_dc_reset(&chain->dry_dc);
 	memset(chain->dry_lp_st, 0, sizeof(chain->dry_lp_st));
-	if (chain->lim_taken >= chain->lim.latency) {
+	if (chain->lim_taken >= tg_limiter_latency(&chain->lim)) {
 		tg_limiter_flush(&chain->lim);
 		chain->lim_taken = 0;
 	}
@@ -406,17 +400,12 @@ static double dry_weighted(const double *dw, const float *x, const float *y, uin
 }
 
 /* While fully enabled the dry signal is not heard, but its DC blocker must
- * be ready for a bypass: advance its state in closed form,
- * y1' = p^m y1 + b0 sum p^(m-1-k) (x[k] - x[k-1]), p = -a1. The sum is
- * w[0] v[m-1] - w[m-1] v[-1] + sum over k < m-1 of (w[m-1-k] - w[m-2-k]) v[k]:
- * no chain from one frame to the next, and one table of weights for all k. */
+ * be ready for a bypass: it advances in closed form (filter.h,
+ * tg_dc_advance), from the weighted sums of each channel's input. */
 static void dry_advance(TgChain *chain, const double *sums, const float *last, uint32_t m)
 {
-	const double *const w = chain->dry_w;
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
-		const double acc = sums[ch] - w[m - 1] * chain->dry_dc.x1[ch];
-		chain->dry_dc.y1[ch] = w[m] * chain->dry_dc.y1[ch] + chain->dry_dc.b0 * acc;
-		chain->dry_dc.x1[ch] = (double)last[ch];
+		tg_dc_advance(&chain->dry_dc, ch, chain->dry_w, m, sums[ch], last[ch]);
 	}
 }
 
@@ -446,7 +435,8 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 	const float *const l = in[0] + off, *const r = in[1] + off;
 	const double *const dw = chain->dry_dw + CHUNK - m;
 	float *const wet = chain->wet[0];
-	const TgV4f m0 = tg_v4_set(chain->mono.m[0][0]), m1 = tg_v4_set(chain->mono.m[0][1]);
+	const float g0 = tg_mono_gain(&chain->mono, 0, 0), g1 = tg_mono_gain(&chain->mono, 0, 1);
+	const TgV4f m0 = tg_v4_set(g0), m1 = tg_v4_set(g1);
 	/* The dry blocker's sums in double (see dry_weighted). */
 	TgV2d acc_l0 = {0.0, 0.0}, acc_l1 = acc_l0, acc_r0 = acc_l0, acc_r1 = acc_l0;
 	TgV4i bad4 = {0, 0, 0, 0};
@@ -467,7 +457,7 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 		bad |= tg_is_fault(l[i]) | tg_is_fault(r[i]);
 		tail_l += dw[i] * (double)l[i];
 		tail_r += dw[i] * (double)r[i];
-		wet[i] = chain->mono.m[0][0] * l[i] + chain->mono.m[0][1] * r[i];
+		wet[i] = g0 * l[i] + g1 * r[i];
 	}
 	if (bad || tg_v4_any(bad4)) {
 		return 0;
@@ -483,29 +473,27 @@ static int twin_input(TgChain *chain, const float *const *in, uint32_t off, uint
 
 /* Both outputs carry the same mix once the matrix has settled, the filters
  * are steady and the two channels' memories agree: then one channel is
- * filtered and copied (not while the dry signal is heard: it keeps its two
- * channels). */
+ * mixed and filtered, and the limiter is told (not while the dry signal is
+ * heard: it keeps its two channels). The one place this is decided. */
 static void choose_twin(TgChain *chain, int dry_heard)
 {
 	const int can = chain->n_out == 2 && !dry_heard && tg_mono_twin(&chain->mono) &&
 	                tg_filter_steady(&chain->filter);
 	if (can && !chain->twin && tg_filter_twin_ready(&chain->filter)) {
-		tg_filter_twin(&chain->filter);
 		chain->twin = 1;
 	} else if (!can && chain->twin) {
-		tg_filter_twin(&chain->filter);
 		chain->twin = 0;
 	}
 }
 
-/* The limiter reads the mix (one channel for both, as a twin) and writes
- * the host's output. */
+/* The limiter reads the mix (the first channel for both, as a twin) and
+ * writes the host's output. */
 static void limit(TgChain *chain, float *const *out, uint32_t off, uint32_t m,
                   TgLimiterMeter *meter)
 {
-	const float *const src[2] = {chain->wet[0], chain->wet[chain->twin ? 0 : 1]};
+	const float *const src[2] = {chain->wet[0], chain->wet[1]};
 	float *const dst[2] = {out[0] + off, chain->n_out > 1 ? out[1] + off : NULL};
-	tg_limiter_process(&chain->lim, src, dst, m, meter);
+	tg_limiter_process(&chain->lim, src, dst, m, chain->twin, meter);
 }
 
 /* One pass over up to m frames from off; returns the frames it took, at
@@ -536,13 +524,13 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 		tg_mono_process(&chain->mono, chain->in[0], src_r, wet[0], chain->twin ? NULL : wet[1],
 		                m);
 	}
-	tg_filter_process(&chain->filter, wet, n_run, m);
+	tg_filter_process(&chain->filter, wet, chain->twin, m);
 
 	/* While bypassed the volume waits at no more than unity, so enabling
 	 * again never jumps over the level just heard: it rises at rise_db_s. */
 	const double vol_to = enable > 0.0f || chain->vol_to < 1.0f ? chain->vol_to : 1.0;
 	float *const ramp = chain->ramp_gain;
-	if (!dry_heard && chain->volume.value == vol_to) {
+	if (!dry_heard && tg_glide_value(&chain->volume) == vol_to) {
 		/* Settled: one gain for the chunk, none at all at unity once the
 		 * soft start is over. */
 		const float vol = (float)vol_to;
@@ -647,17 +635,19 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 		const double ceiling = tg_limiter_ceiling(&chain->lim);
 		const float floor_db = tg_port_info[TG_P_GR_DB].min;
 		const float gr = meter.gain_min < 1.0f ? meter_db(meter.gain_min, floor_db) : 0.0f;
-		meters->latency = (float)chain->lim.latency;
+		uint64_t peak, rms, tp;
+		tg_limiter_counts(&chain->lim, &peak, &rms, &tp);
+		meters->latency = (float)tg_limiter_latency(&chain->lim);
 		meters->gr_db = gr > floor_db ? (gr < 0.0f ? gr : 0.0f) : floor_db;
 		meters->peak_ma = meter.peak_a * 1e3f;
-		meters->rms_ma = (float)(sqrt(chain->lim.ms) * 1e3);
+		meters->rms_ma = (float)(sqrt(tg_limiter_heat(&chain->lim)) * 1e3);
 		if (ceiling != chain->meter_ceiling) { /* a log per change, not per block */
 			chain->meter_ceiling = ceiling;
 			chain->meter_ceiling_db = (float)(20.0 * log10(ceiling));
 		}
 		meters->ceiling_db = chain->meter_ceiling_db;
-		meters->ramp = (float)chain->ramp.phase;
-		meters->clamps = (float)(chain->lim.clamp_peak + chain->lim.clamp_rms + chain->lim.clamp_tp);
+		meters->ramp = (float)tg_ramp_phase(&chain->ramp);
+		meters->clamps = (float)(peak + rms + tp);
 	}
 #if defined(__SSE__)
 	if (set_csr) {

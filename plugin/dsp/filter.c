@@ -1,6 +1,8 @@
 /* tguard: band-limit filters. */
 #include "filter.h"
 
+#include "simd.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -11,12 +13,6 @@
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-
-/* Butterworth Q of each section: poles at angles pi/8 and 3pi/8 for the
- * fourth order, pi/4 for the second. */
-#define Q_BW2 0.70710678118654752
-#define Q_BW4_A 0.54119610014619698
-#define Q_BW4_B 1.30656296487637653
 
 static int all_steady(const TgFilter *f);
 static void leave_packed(TgFilter *f);
@@ -67,16 +63,16 @@ static void butterworth_set(TgButterworth *b, double freq, int order, int jump, 
 	 * without moving. */
 	switch (order) {
 	case 4:
-		section_target(a, freq, Q_BW4_A, 1.0, jump);
-		section_target(c, freq, Q_BW4_B, 1.0, jump);
+		section_target(a, freq, TG_BW4_Q0, 1.0, jump);
+		section_target(c, freq, TG_BW4_Q1, 1.0, jump);
 		break;
 	case 2:
-		section_target(a, freq, Q_BW2, 1.0, jump);
-		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		section_target(a, freq, TG_BW2_Q, 1.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	default:
-		section_target(a, freq, a->q_to > 0.0 ? a->q_to : Q_BW2, 0.0, jump);
-		section_target(c, freq, c->q_to > 0.0 ? c->q_to : Q_BW4_B, 0.0, jump);
+		section_target(a, freq, a->q_to > 0.0 ? a->q_to : TG_BW2_Q, 0.0, jump);
+		section_target(c, freq, c->q_to > 0.0 ? c->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	}
 	for (int i = 0; i < 2; ++i) {
@@ -155,6 +151,17 @@ void tg_dc_reset(TgDcBlock *dc)
 	memset(dc->y1, 0, sizeof(dc->y1));
 }
 
+void tg_dc_weights(const TgDcBlock *dc, double *w, double *dw, uint32_t n)
+{
+	for (uint32_t j = 0; j <= n; ++j) {
+		w[j] = pow(-dc->a1, (double)j);
+	}
+	for (uint32_t j = 0; j + 2 <= n; ++j) {
+		dw[j] = w[n - 1 - j] - w[n - 2 - j];
+	}
+	dw[n - 1] = w[0];
+}
+
 /* One frame of the DC blocker, from its last input x1 and output y1. */
 static inline double dc_step(double b0, double a1, double in, double x1, double y1)
 {
@@ -225,14 +232,14 @@ static void section_glide(TgFilter *f, TgPass pass, TgSection *s)
  * input, which a high-pass may have taken nearly all of). A section that
  * glides moves one step per frame and runs with its mix; once faded out
  * it starts from rest; a settled one runs when it is in. */
-static void glide_process(TgFilter *f, float *const *buf, uint32_t n)
+static void glide_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
 {
 	TgSection *all[4];
 	sections(f, all);
 	const double db0 = f->dc.b0, da1 = f->dc.a1;
 	for (uint32_t i = 0; i < n; ++i) {
 		double x[TG_FILTER_MAX_CH];
-		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
 			const double in = buf[ch][i];
 			x[ch] = dc_step(db0, da1, in, f->dc.x1[ch], f->dc.y1[ch]);
 			f->dc.x1[ch] = in;
@@ -245,7 +252,7 @@ static void glide_process(TgFilter *f, float *const *buf, uint32_t n)
 				section_glide(f, k < 2 ? TG_HIGHPASS : TG_LOWPASS, s);
 			}
 			if (moving || s->mix > 0.0) {
-				for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+				for (uint32_t ch = 0; ch < n_ch; ++ch) {
 					const double y = df1(&s->c, &s->st[ch], x[ch]);
 					x[ch] = s->mix >= 1.0 ? y : s->mix * y + (1.0 - s->mix) * x[ch];
 				}
@@ -255,7 +262,7 @@ static void glide_process(TgFilter *f, float *const *buf, uint32_t n)
 				memset(s->st, 0, sizeof(s->st));
 			}
 		}
-		for (uint32_t ch = 0; ch < f->n_ch; ++ch) {
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
 			buf[ch][i] = (float)x[ch];
 		}
 	}
@@ -483,10 +490,8 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 #define TG_BLOCK_V4_SHORT(k) block_v4_short(m, s, x, nblk, 3 + 2 * (k))
 #define TG_CASCADE(k) cascade(&f->dc, ch, on, (k), x, n)
 
-typedef double TgV2d __attribute__((vector_size(16)));
-typedef float TgF2 __attribute__((vector_size(8)));
-TG_BLOCK_KERNEL(block_v2, TgV2d, TgF2, 0)
-TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgF2, 1)
+TG_BLOCK_KERNEL(block_v2, TgV2d, TgV2f, 0)
+TG_BLOCK_KERNEL(block_v2_short, TgV2d, TgV2f, 1)
 
 static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk, int K)
 {
@@ -498,10 +503,8 @@ static void block_run(const TgFilterBlock *m, double *s, float *x, uint32_t nblk
 }
 
 #if defined(TG_FILTER_X86)
-typedef double TgV4d __attribute__((vector_size(32)));
-typedef float TgF4 __attribute__((vector_size(16)));
-TG_BLOCK_KERNEL(block_v4, TgV4d, TgF4, 0)
-TG_BLOCK_KERNEL(block_v4_short, TgV4d, TgF4, 1)
+TG_BLOCK_KERNEL(block_v4, TgV4d, TgV4f, 0)
+TG_BLOCK_KERNEL(block_v4_short, TgV4d, TgV4f, 1)
 
 /* The same in AVX2 with FMA (the Makefile lets the compiler contract
  * products and sums: half the operations, and one rounding fewer). */
@@ -525,8 +528,12 @@ static void cascade_run(TgFilter *f, uint32_t ch, TgSection *const *on, int K, f
 	TG_FOR_K(K, TG_CASCADE)
 }
 
-/* While steady in blocks the packed state is the filter's memory; the
- * sections' own state is written back when anything else needs it. */
+/* While steady in blocks the packed copy ps is the filter's memory, and only
+ * the steady run of tg_filter_process uses it. Whatever else reads or
+ * changes the sections' memory, their settings or the kernel starts here
+ * (every entry point that does, and twin_copy), and the sections hold the
+ * memory again; tg_filter_reset alone drops the copy instead. No caller
+ * outside this file knows of it. */
 static void leave_packed(TgFilter *f)
 {
 	if (!f->packed) {
@@ -608,8 +615,26 @@ static int all_steady(const TgFilter *f)
 }
 
 
-void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n)
+/* The second channel's memory becomes the first's. */
+static void twin_copy(TgFilter *f)
 {
+	leave_packed(f);
+	TgSection *all[4];
+	sections(f, all);
+	f->dc.x1[1] = f->dc.x1[0];
+	f->dc.y1[1] = f->dc.y1[0];
+	for (int k = 0; k < 4; ++k) {
+		all[k]->st[1] = all[k]->st[0];
+	}
+}
+
+void tg_filter_process(TgFilter *f, float *const *buf, int twin, uint32_t n)
+{
+	if (twin != f->twin) {
+		twin_copy(f);
+		f->twin = twin;
+	}
+	const uint32_t n_ch = twin ? 1 : f->n_ch;
 	TgSection *all[4], *on[4];
 	if (f->packed && n % TG_BLK == 0) {
 		/* The usual case: nothing but blocks, no sections to look at. */
@@ -618,7 +643,7 @@ void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n
 	}
 	const int K = steady_sections(f, all, on);
 	if (!f->steady) {
-		glide_process(f, buf, n);
+		glide_process(f, buf, n_ch, n);
 		f->steady = all_steady(f);
 		f->blk_k = -1;
 		f->warm = 0;
@@ -639,18 +664,6 @@ int tg_filter_twin_ready(TgFilter *f)
 		     fabs(a->y2 - b->y2);
 	}
 	return d < 1e-9;
-}
-
-void tg_filter_twin(TgFilter *f)
-{
-	leave_packed(f);
-	TgSection *all[4];
-	sections(f, all);
-	f->dc.x1[1] = f->dc.x1[0];
-	f->dc.y1[1] = f->dc.y1[0];
-	for (int k = 0; k < 4; ++k) {
-		all[k]->st[1] = all[k]->st[0];
-	}
 }
 
 static double section_db(const TgSection *s, TgPass pass, double freq, double rate)

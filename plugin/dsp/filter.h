@@ -4,6 +4,13 @@
  * excursion and heat. The high-pass keeps them out, the low-pass keeps out
  * what the transducer (or a piezo's falling reactance) should not get, and a
  * first-order DC blocker is always on because DC in a coil is pure heat.
+ *
+ * The fields of the filter's structs are this module's own: other modules
+ * use the functions and accessors below (host-test/tests/check-private.sh,
+ * run by make check, holds plugin/ to that). The exception is
+ * TgBiquadCoefs, a value: the coefficients tg_biquad_design gives. How the
+ * steady cascade keeps its memory (packed or in the sections) is filter.c's
+ * alone.
  */
 #ifndef TG_FILTER_H
 #define TG_FILTER_H
@@ -27,6 +34,14 @@ typedef struct {
 } TgBiquadState;
 
 void tg_biquad_design(TgBiquadCoefs *c, TgPass pass, double freq, double q, double rate);
+
+/* Butterworth Q of each section, 1 / (2 cos(theta)): the pole at pi/4 for
+ * the second order, at pi/8 and 3pi/8 for the fourth. Facts of the design,
+ * written once for the filters here, the guard band (safety.h) and the
+ * reference chain; literals, as a cosine would round them differently. */
+#define TG_BW2_Q 0.70710678118654752
+#define TG_BW4_Q0 0.54119610014619698
+#define TG_BW4_Q1 1.30656296487637653
 
 /** Run one section over n samples in place (direct form I, double). */
 void tg_biquad_process(const TgBiquadCoefs *c, TgBiquadState *st, float *x, uint32_t n);
@@ -64,6 +79,28 @@ void tg_dc_reset(TgDcBlock *dc);
 /** Filter n samples of channel ch in place. */
 void tg_dc_process(TgDcBlock *dc, float *x, uint32_t ch, uint32_t n);
 
+/* A blocker whose output is not heard (the chain's bypass path while
+ * enabled) is advanced over m frames of input v at once, in closed form:
+ *     y1' = p^m y1 + b0 sum over k < m of p^(m-1-k) (v[k] - v[k-1]),
+ * p = -a1 the pole, v[-1] = x1. The sum is w[0] v[m-1] - w[m-1] v[-1] plus
+ * the sum over k < m-1 of (w[m-1-k] - w[m-2-k]) v[k], w[j] = p^j: no chain
+ * from one frame to the next, and one table of weights for every m. */
+
+/** The tables for runs of up to n frames: w[j] = p^j for j <= n, and
+ * dw[j] = w[n-1-j] - w[n-2-j] for j + 2 <= n, dw[n-1] = w[0]. */
+void tg_dc_weights(const TgDcBlock *dc, double *w, double *dw, uint32_t n);
+
+/** Advance channel ch over m frames (1 <= m <= n): sum is the sum over
+ * k < m of dw[n - m + k] v[k], last is v[m-1]. Inline: the caller's
+ * compiler flags, not filter.c's contraction, as it always ran. */
+static inline void tg_dc_advance(TgDcBlock *dc, uint32_t ch, const double *w, uint32_t m,
+                                 double sum, float last)
+{
+	const double acc = sum - w[m - 1] * dc->x1[ch];
+	dc->y1[ch] = w[m] * dc->y1[ch] + dc->b0 * acc;
+	dc->x1[ch] = (double)last;
+}
+
 /* The steady cascade (DC blocker and K sections) as a block state-space
  * system over TG_BLK frames: the state is packed as u1, d1, d2 (the DC
  * blocker's last input and last two outputs), then y1, y2 of each section,
@@ -97,6 +134,7 @@ typedef struct {
 	int blk_k;     /* sections the block matrices were made for; -1: none */
 	uint32_t warm; /* steady frames run one by one since the last change */
 	int packed;    /* the memory is in ps, not in the sections */
+	int twin;      /* as last told: the second channel follows the first */
 	double ps[TG_FILTER_MAX_CH][TG_BLK_NS];
 	TgFilterBlock blk;
 } TgFilter;
@@ -116,10 +154,13 @@ int tg_filter_use(TgFilter *f, TgFilterKernel k);
 /** Clear all filter memory. */
 void tg_filter_reset(TgFilter *f);
 
-/** Filter n frames in place. While every section is settled only the first
- * n_ch channels run (the others are twins of the first, see below);
- * otherwise all do. */
-void tg_filter_process(TgFilter *f, float *const *buf, uint32_t n_ch, uint32_t n);
+/** Filter n frames in place. twin is the caller's decision that the
+ * second channel gets the same input as the first: then only the first
+ * runs (buf[1] is neither read nor written), and the second channel's
+ * memory follows it. As twin changes, the second channel's memory becomes
+ * the first's: on the way in it should be close already (see
+ * tg_filter_twin_ready), on the way out it continues from the first's. */
+void tg_filter_process(TgFilter *f, float *const *buf, int twin, uint32_t n);
 
 /** Whether every section is settled, fully in or out. */
 static inline int tg_filter_steady(const TgFilter *f) { return f->steady; }
@@ -127,9 +168,6 @@ static inline int tg_filter_steady(const TgFilter *f) { return f->steady; }
 /** Whether the second channel's memory is within rounding of the first's,
  * so it can follow as a twin when both get the same input. */
 int tg_filter_twin_ready(TgFilter *f);
-
-/** Make the second channel's memory that of the first. */
-void tg_filter_twin(TgFilter *f);
 
 /** Steady-state magnitude in dB of the whole filter at freq (DC blocker
  * included), for the settings reached after the glides. */

@@ -458,15 +458,15 @@ static void copy_frames(float *restrict dst, const float *restrict src, uint32_t
 	}
 }
 
-/* Both inputs are the same buffer once the chain runs one channel for
- * both: after a whole delay of that, the two histories are equal too, so
- * one channel is limited and copied out twice. */
-static void track_twin(TgLimiter *lim, const float *const *in, uint32_t n)
+/* The caller says when both inputs are one signal: after a whole delay of
+ * that, the two histories are equal too, so one channel is limited and
+ * copied out twice. */
+static void track_twin(TgLimiter *lim, int twin, uint32_t n)
 {
 	if (lim->n_ch < 2) {
 		return;
 	}
-	if (in[0] != in[1]) {
+	if (!twin) {
 		if (lim->n_run == 1) {
 			memcpy(lim->x[1], lim->x[0], lim->latency * sizeof(float));
 			lim->n_run = 2;
@@ -483,11 +483,12 @@ static void track_twin(TgLimiter *lim, const float *const *in, uint32_t n)
 }
 
 void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *out, uint32_t n,
-                        TgLimiterMeter *meter)
+                        int twin, TgLimiterMeter *meter)
 {
 	const uint32_t lat = lim->latency, sub = lim->sub, n_ch = lim->n_ch;
-	track_twin(lim, in, n);
+	track_twin(lim, twin, n);
 	const uint32_t n_run = lim->n_run;
+	const float *const src[2] = {in[0], n_ch > 1 && !twin ? in[1] : in[0]};
 	for (uint32_t off = 0; off < n; off += TG_LIM_BLOCK) {
 		const uint32_t m = n - off < TG_LIM_BLOCK ? n - off : TG_LIM_BLOCK;
 		if (lim->base + lat + m > lim->mem_len) {
@@ -500,7 +501,7 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 			lim->base = 0;
 		}
 		for (uint32_t ch = 0; ch < n_run; ++ch) {
-			copy_frames(lim->x[ch] + lat, in[ch] + off, m);
+			copy_frames(lim->x[ch] + lat, src[ch] + off, m);
 		}
 		uint32_t s = lat - lim->pend;
 		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */

@@ -5,6 +5,11 @@
  * (nor 0 dBFS); the thermal stage keeps the exponentially weighted mean of
  * i^2 (the coil's heating, time constant tau) under the RMS limit. Both act
  * on all channels with one gain, so the stereo image does not move.
+ *
+ * TgLimiter's fields are this module's own: other modules use the functions
+ * and accessors below (host-test/tests/check-private.sh, run by make check,
+ * holds plugin/ to that). TgLimiterParams and TgLimiterMeter are the
+ * interface: their fields are for the caller.
  */
 #ifndef TG_LIMITER_H
 #define TG_LIMITER_H
@@ -88,10 +93,11 @@ typedef struct {
 	float *x[TG_LIMITER_MAX_CH];
 	uint32_t mem_len, base;
 	uint32_t pend;
-	/* Channels limited: 1 while both inputs have been one buffer for a
-	 * whole delay (the second output is then a copy), else n_ch. */
+	/* Channels limited: 1 once the caller has said for a whole delay that
+	 * both inputs are one signal (the second output is then a copy), else
+	 * n_ch. */
 	uint32_t n_run;
-	uint32_t same; /* frames the inputs have been one buffer, up to latency */
+	uint32_t same; /* frames told so, up to latency */
 
 	/* Limits, as gliding targets, stepped once per sub-block. */
 	double ceiling, irms, thermal;
@@ -136,11 +142,29 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p);
 void tg_limiter_flush(TgLimiter *lim);
 
 /** Limit n frames of each channel from in to out (delayed by latency); out
- * must not overlap in. Both in pointers may be the same buffer. */
+ * must not overlap in. twin is the caller's decision that the second
+ * channel carries the same signal as the first: in[1] is then not read, and
+ * once the delay holds nothing else, one channel is limited for both. */
 void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *out, uint32_t n,
-                        TgLimiterMeter *meter);
+                        int twin, TgLimiterMeter *meter);
 
 /** The sample ceiling now in force (linear, <= 1). */
 static inline double tg_limiter_ceiling(const TgLimiter *lim) { return lim->ceiling; }
+
+/** Frames of delay in all. */
+static inline uint32_t tg_limiter_latency(const TgLimiter *lim) { return lim->latency; }
+
+/** The heat estimate: the mean square current, A^2. */
+static inline double tg_limiter_heat(const TgLimiter *lim) { return lim->ms; }
+
+/** Since the last reset: samples the final clamp touched, samples the RMS
+ * guard touched, intervals the true-peak guard scaled. */
+static inline void tg_limiter_counts(const TgLimiter *lim, uint64_t *peak, uint64_t *rms,
+                                     uint64_t *tp)
+{
+	*peak = lim->clamp_peak;
+	*rms = lim->clamp_rms;
+	*tp = lim->clamp_tp;
+}
 
 #endif

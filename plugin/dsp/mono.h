@@ -4,6 +4,10 @@
  * both sides of a stereo mix audible at a predictable level. Mode and route
  * become a 2x2 gain matrix that glides to its new value in a few
  * milliseconds, so switching never clicks.
+ *
+ * TgMono's fields are this module's own: other modules use the functions
+ * and accessors below (host-test/tests/check-private.sh, run by make
+ * check, holds plugin/ to that).
  */
 #ifndef TG_MONO_H
 #define TG_MONO_H
@@ -40,6 +44,9 @@ static inline int tg_mono_twin(const TgMono *mono)
 	return mono->pos >= mono->len && mono->m[0][0] == mono->m[1][0] &&
 	       mono->m[0][1] == mono->m[1][1];
 }
+
+/** The gain from input in (0 left, 1 right) to output out, now. */
+static inline float tg_mono_gain(const TgMono *mono, int out, int in) { return mono->m[out][in]; }
 
 /** out_l/out_r may alias in_l/in_r; in_r may equal in_l for a mono source.
  * out_r may be NULL when only the first output is wanted (a twin). */

@@ -4,6 +4,10 @@
  * slowly: the ramp runs 0 -> 1 with zero slope at both ends at every start
  * and after faults; a glide lets a gain fall fast but rise at a fixed rate in
  * dB/s (volume, and any increase of the current ceiling).
+ *
+ * TgRamp's and TgGlide's fields are this module's own: other modules use
+ * the functions and accessors below (host-test/tests/check-private.sh, run
+ * by make check, holds plugin/ to that).
  */
 #ifndef TG_RAMP_H
 #define TG_RAMP_H
@@ -28,6 +32,9 @@ void tg_ramp_restart(TgRamp *ramp);
 /** Write the next n gains of the raised-cosine ramp to gain[]. */
 void tg_ramp_process(TgRamp *ramp, float *gain, uint32_t n);
 
+/** The progress, 0 .. 1: 1 once the ramp is over. */
+static inline double tg_ramp_phase(const TgRamp *ramp) { return ramp->phase; }
+
 typedef struct {
 	double value;    /* current linear gain, > 0 */
 	double rise;     /* multiplier per frame while rising */
@@ -39,6 +46,9 @@ void tg_glide_reset(TgGlide *glide, double value);
 
 /** Rises limited to rise_db_s; falls with time constant fall_s (0: at once). */
 void tg_glide_set_rates(TgGlide *glide, double rate, double rise_db_s, double fall_s);
+
+/** The current gain. */
+static inline double tg_glide_value(const TgGlide *glide) { return glide->value; }
 
 /** Advance one frame towards target (> 0) and return the new value. */
 static inline double tg_glide_next(TgGlide *glide, double target)

@@ -1,9 +1,10 @@
-/* tguard: four-lane float and two-lane double vectors.
+/* tguard: the vector types, defined here once, and four-lane helpers.
  *
  * GCC and clang vector types at the width every target has (SSE2, NEON),
  * so block loops run four frames per instruction without asking the
  * vectoriser, and without fast-math: max and min are exactly the scalar
- * a > b ? a : b and a < b ? a : b, NaN included.
+ * a > b ? a : b and a < b ? a : b, NaN included. The filter's block
+ * kernels also take two floats, and four doubles where AVX2 runs them.
  */
 #ifndef TG_SIMD_H
 #define TG_SIMD_H
@@ -18,6 +19,8 @@
 typedef float TgV4f __attribute__((vector_size(16)));
 typedef double TgV2d __attribute__((vector_size(16)));
 typedef int32_t TgV4i __attribute__((vector_size(16)));
+typedef float TgV2f __attribute__((vector_size(8)));
+typedef double TgV4d __attribute__((vector_size(32)));
 
 static inline TgV4f tg_v4_load(const float *p)
 {

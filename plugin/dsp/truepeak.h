@@ -18,6 +18,10 @@
  * per phase, each phase normalised to unity gain at DC. It needs
  * TG_TP_HALF frames after the last frame read and TG_TP_HALF - 1 before
  * the first: callers keep that much audio around the frames they ask for.
+ *
+ * TgTruePeak's fields are this module's own: other modules use the
+ * functions below (host-test/tests/check-private.sh, run by make check,
+ * holds plugin/ to that).
  */
 #ifndef TG_TRUEPEAK_H
 #define TG_TRUEPEAK_H

@@ -65,11 +65,8 @@
 #define REF_FILTER_GLIDE_S 0.008
 #define REF_FILTER_MIX_S 0.020
 #define REF_FILTER_SNAP 1e-5
-/* Butterworth sections: poles at pi/4 (order 2), pi/8 and 3pi/8 (order 4);
- * Q = 1 / (2 cos(theta)). */
-#define REF_Q_BW2 0.70710678118654752
-#define REF_Q_BW4_A 0.54119610014619698
-#define REF_Q_BW4_B 1.30656296487637653
+/* Butterworth sections: the Q of each is a fact of the design, shared with
+ * the fast path (filter.h, TG_BW2_Q, TG_BW4_Q0, TG_BW4_Q1). */
 /* The thermal gain never glides from below this. */
 #define REF_THERMAL_FLOOR 1e-6
 /* The RMS guard's bound is a hair under TG_RMS_BOUND, for float rounding. */
@@ -619,16 +616,16 @@ static void butterworth_set(RefSection *a, RefSection *b, TgPass pass, double fr
 {
 	switch (order) {
 	case 4:
-		section_target(a, freq, REF_Q_BW4_A, 1.0, jump);
-		section_target(b, freq, REF_Q_BW4_B, 1.0, jump);
+		section_target(a, freq, TG_BW4_Q0, 1.0, jump);
+		section_target(b, freq, TG_BW4_Q1, 1.0, jump);
 		break;
 	case 2:
-		section_target(a, freq, REF_Q_BW2, 1.0, jump);
-		section_target(b, freq, b->q_to > 0.0 ? b->q_to : REF_Q_BW4_B, 0.0, jump);
+		section_target(a, freq, TG_BW2_Q, 1.0, jump);
+		section_target(b, freq, b->q_to > 0.0 ? b->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	default:
-		section_target(a, freq, a->q_to > 0.0 ? a->q_to : REF_Q_BW2, 0.0, jump);
-		section_target(b, freq, b->q_to > 0.0 ? b->q_to : REF_Q_BW4_B, 0.0, jump);
+		section_target(a, freq, a->q_to > 0.0 ? a->q_to : TG_BW2_Q, 0.0, jump);
+		section_target(b, freq, b->q_to > 0.0 ? b->q_to : TG_BW4_Q1, 0.0, jump);
 		break;
 	}
 	tg_biquad_design(&a->c, pass, a->freq, a->q, rate);

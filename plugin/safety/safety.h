@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "filter.h"
 #include "truepeak.h"
 
 /* +60 dBFS: far beyond any program level (a 24 dB volume boost of a full
@@ -32,8 +33,8 @@
  * reads within 0.1 dB up to 0.42 fs. */
 #define TG_BAND_LIMIT 0.45
 #define TG_BAND_ORDER 4
-/* Its two sections' Q: 1 / (2 cos(pi/8)) and 1 / (2 cos(3 pi/8)). */
-static inline double tg_band_q(int k) { return k == 0 ? 0.54119610014619698 : 1.3065629648763766; }
+/* Its two sections' Q, a 4th-order Butterworth's (filter.h). */
+static inline double tg_band_q(int k) { return k == 0 ? TG_BW4_Q0 : TG_BW4_Q1; }
 
 /** A fault: NaN, +-Inf, or a finite magnitude over TG_FAULT_MAX. */
 static inline int tg_is_fault(float x) { return !(fabsf(x) <= TG_FAULT_MAX); }
