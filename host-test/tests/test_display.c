@@ -17,6 +17,7 @@
 #include "host.h"
 #include "inline_display.h"
 #include "rtcheck.h"
+#include "tg_assert.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -187,7 +188,7 @@ TEST bar_lengths(void)
 		                lit_len(&p, TG_LANE_PEAK, TG_DISPLAY_PEAK_NEAR) +
 		                lit_len(&p, TG_LANE_PEAK, TG_DISPLAY_PEAK_AT);
 		const float want = (1.0f + 20.0f * log10f(0.5f) / TG_DISPLAY_PEAK_DB) * (float)len;
-		ASSERT_IN_RANGE(want, (float)lit, 0.51f);
+		TG_ASSERT_NEAR(want, (float)lit, 0.51f);
 		ASSERT_EQ(0, lit_len(&p, TG_LANE_PEAK, TG_DISPLAY_PEAK_AT)); /* not within 2 dB */
 		ASSERT_EQ(0, lit_len(&p, TG_LANE_PEAK, TG_DISPLAY_HOLD));
 		v.peak_hold = 1.0f;
@@ -225,7 +226,7 @@ TEST states(void)
 		ASSERT(count_colour(&p, TG_DISPLAY_COOL) > 0);
 		ASSERT_EQ(0, count_colour(&p, TG_DISPLAY_GR));
 		ASSERT_EQ(0, count_colour(&p, TG_DISPLAY_BYPASS));
-		ASSERT_IN_RANGE(0.5f * (float)len, (float)lit_len(&p, TG_LANE_GR, TG_DISPLAY_COOL_BAR), 0.51f);
+		TG_ASSERT_NEAR(0.5f * (float)len, (float)lit_len(&p, TG_LANE_GR, TG_DISPLAY_COOL_BAR), 0.51f);
 		v.heat = 1.0001f; /* nearly cool: still one pixel */
 		p = draw(w, h, &v);
 		ASSERT_EQ(1, lit_len(&p, TG_LANE_GR, TG_DISPLAY_COOL_BAR));
