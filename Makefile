@@ -118,7 +118,7 @@ $(BUILD)/testflags: FORCE
 	@echo '$(TEST_CFLAGS)' | cmp -s - $@ || echo '$(TEST_CFLAGS)' > $@
 
 # Every program that includes greatest.h.
-TEST_DEPS = $(GREATEST_DIR)/greatest.h host-test/tests/tg_assert.h $(BUILD)/testflags $(BUILD)/cflags
+TEST_DEPS = $(GREATEST_DIR)/greatest.h host-test/tests/tg_assert.h host-test/tests/tg_test.h $(BUILD)/testflags $(BUILD)/cflags
 
 FORCE:
 
@@ -312,13 +312,21 @@ docs:
 	$(DOT) -Tpng -Gdpi=96 docs/chain.dot -o docs/chain.png
 	@echo "wrote docs/chain.svg and docs/chain.png"
 
-# No plugin file reaches into another module's struct (see the headers).
+# No plugin file reaches into another module's struct (see the headers);
+# in make check as one counted test.
 .PHONY: check-private
 check-private:
 	@sh host-test/tests/check-private.sh
 
+$(BUILD)/check_private: host-test/tests/check-private.sh
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nif sh host-test/tests/check-private.sh; then echo "Pass: 1, fail: 0, skip: 0."; else echo "Pass: 0, fail: 1, skip: 0."; fi\n' > $@
+	@chmod +x $@
+TESTS += $(BUILD)/check_private
+tests: $(BUILD)/check_private
+
 check: WERROR = -Werror
-check: tests check-private
+check: tests
 	@total_p=0; total_f=0; status=0; \
 	for t in $(TESTS); do \
 	  echo "== $$t"; \

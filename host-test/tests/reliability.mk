@@ -163,6 +163,8 @@ $(BUILD)/contract-$(1)/obj/%.o: plugin/safety/%.c $$(PLUGIN_HDR) $$(BUILD)/cflag
 	$$(call contract_compile,$(1))
 $(BUILD)/contract-$(1)/obj/%.o: plugin/lv2/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
 	$$(call contract_compile,$(1))
+$(BUILD)/contract-$(1)/obj/%.o: plugin/display/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
+	$$(call contract_compile,$(1))
 
 CONTRACT_OBJ_$(1) = $$(addprefix $(BUILD)/contract-$(1)/obj/,$$(notdir $$(PLUGIN_SRC:.c=.o)))
 

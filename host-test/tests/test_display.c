@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "tg_test.h"
 
 #include "display.h"
 #include "host.h"
@@ -19,14 +20,6 @@
 #include "rtcheck.h"
 #include "tg_assert.h"
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-
-#ifndef TG_BUILD_DIR
-#define TG_BUILD_DIR "build"
-#endif
-#define BUNDLE TG_BUILD_DIR "/tguard.lv2"
 
 #define RATE 48000.0
 /* One update of the display per run(): its meters are this block's. */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "greatest.h"
+#include "tg_test.h"
 #include "tg_assert.h"
 
 #include "chain.h"
@@ -44,10 +45,6 @@
 #include "safety.h"
 #include "signals.h"
 
-#ifndef TG_BUILD_DIR
-#define TG_BUILD_DIR "build"
-#endif
-#define BUNDLE TG_BUILD_DIR "/tguard.lv2"
 
 /* ---- figures ---- */
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "greatest.h"
+#include "tg_test.h"
 #include "tg_assert.h"
 
 #include "analysis.h"
@@ -21,10 +22,6 @@
 
 /* The sanitizer build runs these tests again with its own bundle and
  * tguard-render: -DTG_BUILD_DIR='"build/asan"'. */
-#ifndef TG_BUILD_DIR
-#define TG_BUILD_DIR "build"
-#endif
-#define BUNDLE TG_BUILD_DIR "/tguard.lv2"
 #define REF_DIR "host-test/references"
 #define RENDER TG_BUILD_DIR "/tguard-render"
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "greatest.h"
+#include "tg_test.h"
 #include "tg_assert.h"
 
 #include "analysis.h"
@@ -22,14 +23,6 @@
 #include "render.h"
 #include "signals.h"
 
-#ifndef M_PI
-#define M_PI 3.14159265358979323846
-#endif
-
-#ifndef TG_BUILD_DIR
-#define TG_BUILD_DIR "build"
-#endif
-#define BUNDLE TG_BUILD_DIR "/tguard.lv2"
 
 #define OS TG_MTP_OVERSAMPLE
 
