@@ -90,13 +90,15 @@
 #define TG_DIFF_RAMP_TOL 1e-6     /* soft-start progress, absolute */
 #define TG_DIFF_CEILING_TOL 1e-4  /* dB */
 /* The heat meter: within 1e-4 of the larger and 1e-6 mA, or (in mA^2)
- * 1e-6 of the largest heat since activation. New limits unwind the heat of the frames
- * not yet out, subtracting nearly equal heats; the fast chain sums a
- * sub-block's heat in float (6e-8 of the sum) and unwinds it in double, so
- * what is left after a change parts from the reference's by up to about
- * 1e-7 of the heat unwound (measured 3e-11 of it ... 1e-7 allowed for). */
+ * 2e-6 of the largest heat since activation. New limits unwind the heat of
+ * the frames not yet out, subtracting nearly equal heats; the fast chain
+ * sums a sub-block's heat in float (6e-8 of the sum) and unwinds it in
+ * double. Where the limit fell under the heat it then adds back the float
+ * error bound, (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of the heat before
+ * (limiter.c, rebind), so that the heat of the frames already out is never
+ * under-counted: what is left stands over the reference's by that much. */
 #define TG_DIFF_RMS_TOL 1e-4
-#define TG_DIFF_HEAT_FLOOR 1e-6
+#define TG_DIFF_HEAT_FLOOR 2e-6
 #define TG_DIFF_GR_TOL 0.01       /* dB, above -100 dB */
 #define TG_DIFF_PEAK_TOL 1e-4     /* of the larger peak meter, and 1e-6 mA */
 

@@ -179,9 +179,20 @@ static void rebind(TgLimiter *lim, double old_amps, double old_alpha)
 		ms = (ms - old_alpha * i_a * i_a) / (1.0 - old_alpha);
 		ms = ms > 0.0 ? ms : 0.0;
 	}
+	/* The closed form (sub_block) sums a sub-block's heat in float, with
+	 * float weights: the estimate may be under the exact heat by up to
+	 * (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of itself. Under the bound that is
+	 * within the guard's hair (guard_bound2); but where the limit fell
+	 * under the heat, unwinding cancels the estimate and not its error,
+	 * which then can exceed the hair (seen after i_rms fell 35,000 times):
+	 * there add it back, so the heat of the frames already out is never
+	 * under-counted. */
+	const double b2 = guard_bound2(lim->irms * lim->irms);
+	if (lim->ms > b2) {
+		ms += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->ms;
+	}
 	const float cf = clamp_ceiling(lim);
 	const double alpha = lim->alpha;
-	const double b2 = guard_bound2(lim->irms * lim->irms);
 	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(lim, j, cf);
 		guard_frame(lim, j, ms, alpha, b2, &a);
