@@ -29,19 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint32_t LAYOUT_IN[3] = {2, 1, 2};
 static const uint32_t LAYOUT_OUT[3] = {2, 1, 1};
 
-/* mask bit k fuzzes tg_inv_controls[k]: bits 0..15 the controls of 0.1,
- * bit 16 v_peak. */
-static void fuzz_controls(FzIn *r, TgParams *p, uint32_t mask)
-{
-	for (int k = 0; k < TG_INV_N_CONTROLS; ++k) {
-		if (mask & (1u << k)) {
-			const TgPortInfo *const info = &tg_port_info[tg_inv_controls[k]];
-			*tg_inv_param(p, tg_inv_controls[k]) =
-			    fz_control(r, info->min, info->def, info->max);
-		}
-	}
-}
-
 /* Uninitialised-looking output: samples the chain fails to write show up
  * as NaN. */
 static float *garbage(uint32_t n)
@@ -72,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	TgParams p;
 	tg_params_default(&p);
-	fuzz_controls(&r, &p, fz_u16(&r));
+	fz_chain_controls(&r, &p, fz_u16(&r));
 	tg_chain_activate(chain, &p);
 	TgInv inv;
 	if (tg_inv_init(&inv, rate, n_in, n_out, tg_chain_latency(chain), 1) != 0) {
@@ -86,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * bits of the mask, and with them the saved inputs, keep their
 		 * meaning. */
 		if (op & 9) {
-			fuzz_controls(&r, &p,
+			fz_chain_controls(&r, &p,
 			              (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
 		}
 		if ((op & 0x70) == 0x70) {

@@ -30,18 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint32_t LAYOUT_IN[3] = {2, 1, 2};
 static const uint32_t LAYOUT_OUT[3] = {2, 1, 1};
 
-/* As fuzz_chain: mask bit k fuzzes tg_inv_controls[k]. */
-static void fuzz_controls(FzIn *r, TgParams *p, uint32_t mask)
-{
-	for (int k = 0; k < TG_INV_N_CONTROLS; ++k) {
-		if (mask & (1u << k)) {
-			const TgPortInfo *const info = &tg_port_info[tg_inv_controls[k]];
-			*tg_inv_param(p, tg_inv_controls[k]) =
-			    fz_control(r, info->min, info->def, info->max);
-		}
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FzIn r = {data, size};
@@ -64,13 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	TgParams p;
 	tg_params_default(&p);
-	fuzz_controls(&r, &p, fz_u16(&r));
+	fz_chain_controls(&r, &p, fz_u16(&r));
 	tg_diff_activate(&d, &p);
 	uint64_t frames = 0;
 	for (int b = 0; b < MAX_BLOCKS && r.n > 0 && frames < FRAME_BUDGET; ++b) {
 		const uint8_t op = fz_u8(&r);
 		if (op & 9) {
-			fuzz_controls(&r, &p,
+			fz_chain_controls(&r, &p,
 			              (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
 		}
 		if ((op & 0x70) == 0x70) {

@@ -1,5 +1,5 @@
 /* tguard fuzzing: turn the fuzzer's bytes into the things a host can throw
- * at the plugin. Shared by both targets. Past the end of the input every
+ * at the plugin. Shared by the three targets. Past the end of the input every
  * read gives 0, so any byte string is a valid scenario.
  *
  * The decoders are built so that the interesting values are a byte or two
@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "invariants.h"
 
 typedef struct {
 	const uint8_t *p;
@@ -189,6 +191,19 @@ static inline void fz_audio(FzIn *r, float *x, uint32_t n, uint32_t ch)
 		}
 		break;
 	}
+	}
+}
+
+/* The chain targets' controls (fuzz_chain, fuzz_diff): mask bit k fuzzes
+ * tg_inv_controls[k], the order the saved corpora rely on. */
+static inline void fz_chain_controls(FzIn *r, TgParams *p, uint32_t mask)
+{
+	for (int k = 0; k < TG_INV_N_CONTROLS; ++k) {
+		if (mask & (1u << k)) {
+			const TgPortInfo *const info = &tg_port_info[tg_inv_controls[k]];
+			*tg_inv_param(p, tg_inv_controls[k]) =
+			    fz_control(r, info->min, info->def, info->max);
+		}
 	}
 }
 
