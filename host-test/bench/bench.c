@@ -105,53 +105,77 @@ static void match_filters(TgHost *fil4, const char *bundle)
 	tg_host_free(ref);
 }
 
-static void bench_subject(const Subject *s, const char *bundle, float *const *in, Result *res)
+typedef struct {
+	TgHost *a, *b; /* b fed by a, or NULL */
+} Loaded;
+
+static int load_subject(const Subject *s, const char *bundle, Loaded *l)
 {
-	TgHost *const a = load(bundle, s->uri, s->preset);
-	TgHost *const b = s->then ? load(bundle, s->then, NULL) : NULL;
-	if (!a || (s->then && !b) || (s->set && tg_host_set(a, s->set, 1.0f) != TG_HOST_OK)) {
-		res->missing = 1;
-		tg_host_free(a);
-		tg_host_free(b);
-		return;
+	l->a = load(bundle, s->uri, s->preset);
+	l->b = s->then ? load(bundle, s->then, NULL) : NULL;
+	if (!l->a || (s->then && !l->b) || (s->set && tg_host_set(l->a, s->set, 1.0f) != TG_HOST_OK)) {
+		tg_host_free(l->a);
+		tg_host_free(l->b);
+		l->a = l->b = NULL;
+		return -1;
 	}
 	if (strcmp(s->uri, FIL4) == 0) {
-		match_filters(a, bundle);
+		match_filters(l->a, bundle);
 	}
+	return 0;
+}
+
+/* One run of the whole input through a subject in blocks of blk: ns per
+ * frame. */
+static double time_run(const Loaded *l, float *const *in, uint32_t blk)
+{
 	static float o1[2][TG_HOST_MAX_BLOCK], o2[2][TG_HOST_MAX_BLOCK];
 	float *const mid[2] = {o1[0], o1[1]};
 	float *const out[2] = {o2[0], o2[1]};
+	tg_host_activate(l->a);
+	if (l->b) {
+		tg_host_activate(l->b);
+	}
+	const double t0 = now_s();
+	for (uint32_t off = 0; off < N_FRAMES; off += blk) {
+		const uint32_t m = N_FRAMES - off < blk ? N_FRAMES - off : blk;
+		const float *const src[2] = {in[0] + off, in[1] + off};
+		tg_host_run(l->a, src, mid, m);
+		if (l->b) {
+			const float *const src2[2] = {mid[0], mid[1]};
+			tg_host_run(l->b, src2, out, m);
+		}
+	}
+	const double t = (now_s() - t0) * 1e9 / (double)N_FRAMES;
+	tg_host_deactivate(l->a);
+	if (l->b) {
+		tg_host_deactivate(l->b);
+	}
+	return t;
+}
+
+/* The subjects take turns, run by run, so that a slow spell of a shared
+ * machine falls on all of them alike and the ratios stay fair. */
+static void bench_all(const Loaded *l, const int *use, float *const *in, Result *res)
+{
 	for (unsigned k = 0; k < N_BLOCKS; ++k) {
-		const uint32_t blk = blocks[k];
-		double t[RUNS + 1];
+		double t[N_SUBJECTS][RUNS + 1];
 		for (unsigned run = 0; run <= RUNS; ++run) { /* run 0 warms up */
-			tg_host_activate(a);
-			if (b) {
-				tg_host_activate(b);
-			}
-			const double t0 = now_s();
-			for (uint32_t off = 0; off < N_FRAMES; off += blk) {
-				const uint32_t m = N_FRAMES - off < blk ? N_FRAMES - off : blk;
-				const float *const src[2] = {in[0] + off, in[1] + off};
-				tg_host_run(a, src, mid, m);
-				if (b) {
-					const float *const src2[2] = {mid[0], mid[1]};
-					tg_host_run(b, src2, out, m);
+			for (unsigned s = 0; s < N_SUBJECTS; ++s) {
+				if (use[s] && l[s].a) {
+					t[s][run] = time_run(&l[s], in, blocks[k]);
 				}
 			}
-			t[run] = (now_s() - t0) * 1e9 / (double)N_FRAMES;
-			tg_host_deactivate(a);
-			if (b) {
-				tg_host_deactivate(b);
+		}
+		for (unsigned s = 0; s < N_SUBJECTS; ++s) {
+			if (use[s] && l[s].a) {
+				qsort(t[s] + 1, RUNS, sizeof(double), cmp_double);
+				res[s].min[k] = t[s][1];
+				res[s].med[k] = t[s][1 + RUNS / 2];
+				res[s].max[k] = t[s][RUNS];
 			}
 		}
-		qsort(t + 1, RUNS, sizeof(double), cmp_double);
-		res->min[k] = t[1];
-		res->med[k] = t[1 + RUNS / 2];
-		res->max[k] = t[RUNS];
 	}
-	tg_host_free(a);
-	tg_host_free(b);
 }
 
 /* A URID map for instantiating the bundle directly, without lilv. */
@@ -339,12 +363,20 @@ int main(int argc, char **argv)
 	printf("\n");
 	Result res[N_SUBJECTS];
 	memset(res, 0, sizeof(res));
+	Loaded loaded[N_SUBJECTS];
+	int use[N_SUBJECTS];
 	for (unsigned s = 0; s < N_SUBJECTS; ++s) {
-		if (only && !strstr(subjects[s].name, only)) {
-			res[s].missing = 1;
+		use[s] = !only || strstr(subjects[s].name, only) != NULL;
+		loaded[s].a = loaded[s].b = NULL;
+		res[s].missing = !use[s] || load_subject(&subjects[s], bundle, &loaded[s]) != 0;
+	}
+	bench_all(loaded, use, in, res);
+	for (unsigned s = 0; s < N_SUBJECTS; ++s) {
+		tg_host_free(loaded[s].a);
+		tg_host_free(loaded[s].b);
+		if (!use[s]) {
 			continue;
 		}
-		bench_subject(&subjects[s], bundle, in, &res[s]);
 		printf("%-28s", subjects[s].name);
 		if (res[s].missing) {
 			printf(" missing (make deps-bench installs the peers)\n");
@@ -357,8 +389,8 @@ int main(int argc, char **argv)
 			printf(" %22s", cell);
 		}
 		printf("\n");
-		fflush(stdout);
 	}
+	fflush(stdout);
 	free(in[0]);
 	free(in[1]);
 	if (only) {

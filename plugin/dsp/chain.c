@@ -18,6 +18,9 @@
 
 /* Frames per internal pass: scratch buffers live in the instance. */
 #define CHUNK 256
+/* The gain-reduction meter's table of log2: 2^TG_LOG2_BITS steps. */
+#define TG_LOG2_BITS 8
+#define TG_LOG2_N (1u << TG_LOG2_BITS)
 /* Volume and bypass falls settle well within 20 ms. */
 #define VOLUME_FALL_S 0.0025
 #define BYPASS_FADE_S 0.020
@@ -57,6 +60,7 @@ struct TgChain {
 	int ramp_flat; /* the chunk's ramp gains are all 1 (and not in ramp_gain) */
 	double meter_ceiling; /* the ceiling whose dB value is cached */
 	float meter_ceiling_db;
+	float log2_tab[TG_LOG2_N + 1]; /* meter_db */
 };
 
 /* Clamp to the port's range (NaN becomes the default), then snap by the
@@ -94,6 +98,15 @@ void tg_params_sanitize(TgParams *p, int sum)
 	}
 }
 
+/* log2 of 1 + i / TG_LOG2_N for i = 0 .. TG_LOG2_N: the gain-reduction
+ * meter's table. */
+static void log2_table(float *t)
+{
+	for (uint32_t i = 0; i <= TG_LOG2_N; ++i) {
+		t[i] = (float)log2(1.0 + (double)i / TG_LOG2_N);
+	}
+}
+
 TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 {
 	if (!(rate >= TG_RATE_MIN && rate <= TG_RATE_MAX)) {
@@ -119,6 +132,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 		tg_biquad_design(&chain->dry_lp[k], TG_LOWPASS, TG_BAND_LIMIT * rate, tg_band_q(k), rate);
 	}
 	tg_dc_weights(&chain->dry_dc, chain->dry_w, chain->dry_dw, CHUNK);
+	log2_table(chain->log2_tab);
 	if (tg_limiter_init(&chain->lim, rate, n_out) != 0) {
 		free(chain);
 		return NULL;
@@ -582,12 +596,14 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 	return m;
 }
 
-/* 20 log10 g for the gain-reduction meter, within 1e-4 dB and without a
- * libm call per block: g = m 2^e with m in [1, 2), and
- * ln m = 2 atanh t = 2 (t + t^3/3 + t^5/5 + ...), t = (m - 1) / (m + 1) < 1/3,
- * whose first five terms leave an error under 1e-6. Below floor_db (and for
- * 0 or NaN) the floor. */
-static float meter_db(float g, float floor_db)
+/* 20 log10 g for the gain-reduction meter, within 3e-5 dB and without a
+ * libm call or a division per block: g = m 2^e with m in [1, 2), and log2 m
+ * by straight lines between TG_LOG2_N + 1 points, which stray from it by at
+ * most h^2 / (8 ln 2) = 2.8e-6 (h = 1 / TG_LOG2_N; its second derivative is
+ * at most 1 / ln 2), times 20 log10 2 = 6.02 dB, plus float rounding
+ * (measured: 2.7e-5 dB at most, at -138 dB). Below floor_db (and for 0
+ * or NaN) the floor. */
+static float meter_db(const float *log2_tab, float g, float floor_db)
 {
 	if (!(g >= 1e-7f)) {
 		return floor_db;
@@ -595,13 +611,25 @@ static float meter_db(float g, float floor_db)
 	uint32_t bits;
 	memcpy(&bits, &g, sizeof(bits));
 	const int e = (int)((bits >> 23) & 0xffu) - 127;
-	bits = (bits & 0x7fffffu) | 0x3f800000u;
-	float m;
-	memcpy(&m, &bits, sizeof(m));
-	const float t = (m - 1.0f) / (m + 1.0f), t2 = t * t;
-	const float ln_m =
-	    2.0f * t * (1.0f + t2 * (1.0f / 3.0f + t2 * (1.0f / 5.0f + t2 * (1.0f / 7.0f + t2 / 9.0f))));
-	return 8.6858896f * ((float)e * 0.69314718f + ln_m);
+	const uint32_t i = (bits >> (23 - TG_LOG2_BITS)) & (TG_LOG2_N - 1);
+	const float f = (float)(bits & ((1u << (23 - TG_LOG2_BITS)) - 1u)) *
+	                (1.0f / (float)(1u << (23 - TG_LOG2_BITS)));
+	const float l2 = log2_tab[i] + f * (log2_tab[i + 1] - log2_tab[i]);
+	return 6.0205999f * ((float)e + l2);
+}
+
+/* Whether the controls are bit for bit those of the last call (a NaN as
+ * well): a word-by-word comparison the compiler keeps inline. */
+static int params_same(const TgParams *a, const TgParams *b)
+{
+	uint32_t wa[sizeof(TgParams) / 4], wb[sizeof(TgParams) / 4];
+	memcpy(wa, a, sizeof(wa));
+	memcpy(wb, b, sizeof(wb));
+	uint32_t diff = 0;
+	for (size_t k = 0; k < sizeof(TgParams) / 4; ++k) {
+		diff |= wa[k] ^ wb[k];
+	}
+	return diff == 0;
 }
 
 void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
@@ -617,7 +645,7 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	}
 #endif
 	/* Controls rarely change between blocks: compare before clamping. */
-	if (memcmp(params, &chain->raw, sizeof(TgParams)) != 0) {
+	if (!params_same(params, &chain->raw)) {
 		chain->raw = *params;
 		TgParams p = *params;
 		tg_params_sanitize(&p, chain->sum);
@@ -634,7 +662,8 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	if (meters) {
 		const double ceiling = tg_limiter_ceiling(&chain->lim);
 		const float floor_db = tg_port_info[TG_P_GR_DB].min;
-		const float gr = meter.gain_min < 1.0f ? meter_db(meter.gain_min, floor_db) : 0.0f;
+		const float gr =
+		    meter.gain_min < 1.0f ? meter_db(chain->log2_tab, meter.gain_min, floor_db) : 0.0f;
 		uint64_t peak, rms, tp;
 		tg_limiter_counts(&chain->lim, &peak, &rms, &tp);
 		meters->latency = (float)tg_limiter_latency(&chain->lim);

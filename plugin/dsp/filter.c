@@ -400,14 +400,18 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
  * the next is short; the rest of the state is the last input and outputs.
  * NS is a constant in every instance, so the loops unroll. TG_BLOCK_MAC
  * adds one matrix pair times a vector of values to y and t. */
-#define TG_BLOCK_MAC(VT, YM, TM, V, N)                                                   \
+#define TG_BLOCK_MAC(VT, YM, TM, V, N, CAUSAL)                                           \
 	for (int j = 0; j < (N); ++j) {                                                  \
 		for (int v = 0; v < NV; ++v) {                                           \
 			VT c, a;                                                         \
-			memcpy(&c, &(YM)[j][v * L], sizeof(VT));                         \
 			memcpy(&a, &(TM)[j][v * L], sizeof(VT));                         \
-			y[j & 1][v] += c * (V)[j];                                       \
 			t[j & 1][v] += a * (V)[j];                                       \
+			/* Input frame j reaches no output before it: Dy is zero  \
+			 * there, and those products are left out. */              \
+			if (!(CAUSAL) || v * L + L > j) {                                \
+				memcpy(&c, &(YM)[j][v * L], sizeof(VT));                 \
+				y[j & 1][v] += c * (V)[j];                               \
+			}                                                                \
 		}                                                                        \
 	}
 
@@ -418,7 +422,7 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 	{                                                                                    \
 		enum { NV = (int)(TG_BLK * sizeof(double) / sizeof(VT)), L = TG_BLK / NV };  \
 		for (uint32_t b = 0; b < nblk; ++b, x += TG_BLK) {                          \
-			double u[TG_BLK], yo[TG_BLK], to[TG_BLK];                           \
+			double u[TG_BLK];                                                    \
 			if (SHORT) {                                                         \
 				TG_OPAQUE(m);                                                \
 			}                                                                    \
@@ -433,21 +437,23 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 				y[v / NV][v % NV] = (VT){0};                                 \
 				t[v / NV][v % NV] = (VT){0};                                 \
 			}                                                                    \
-			TG_BLOCK_MAC(VT, m->dy, m->bt, u, TG_BLK);                           \
-			TG_BLOCK_MAC(VT, m->cy, m->at, s, NS);                               \
+			TG_BLOCK_MAC(VT, m->dy, m->bt, u, TG_BLK, 1);                           \
+			TG_BLOCK_MAC(VT, m->cy, m->at, s, NS, 0);                              \
+			/* The inner state goes straight to s[1 ..] (all TG_BLK    \
+			 * lanes: those past NS - 3 are zero or overwritten at     \
+			 * once), the last outputs from their register: the next   \
+			 * block waits on no copy. */                               \
+			VT ys;                                                               \
 			for (int v = 0; v < NV; ++v) {                                       \
-				const VT ys = y[0][v] + y[1][v], ts = t[0][v] + t[1][v];     \
+				const VT ts = t[0][v] + t[1][v];                             \
+				ys = y[0][v] + y[1][v];                                      \
 				const FT f = __builtin_convertvector(ys, FT);                \
-				memcpy(&yo[v * L], &ys, sizeof(VT));                         \
-				memcpy(&to[v * L], &ts, sizeof(VT));                         \
+				memcpy(s + 1 + v * L, &ts, sizeof(VT));                      \
 				memcpy(x + v * L, &f, sizeof(FT));                           \
 			}                                                                    \
 			s[0] = u[TG_BLK - 1];                                                \
-			for (int r = 0; r < NS - 3; ++r) {                                   \
-				s[1 + r] = to[r];                                            \
-			}                                                                    \
-			s[NS - 2] = yo[TG_BLK - 1];                                          \
-			s[NS - 1] = yo[TG_BLK - 2];                                          \
+			s[NS - 2] = ys[L - 1];                                               \
+			s[NS - 1] = ys[L - 2];                                               \
 		}                                                                            \
 	}
 

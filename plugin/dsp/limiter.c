@@ -44,6 +44,13 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 		lim->sub *= 2;
 	}
 	lim->win = lim->ahead - lim->sub + 2;
+	/* A sub-block gains, clamps and guards frames up to TG_TP_HALF + win
+	 * - 1 - TG_GUARD_FADE frames before the first frame the next one's
+	 * detector reads, sub-block s + sub reading from s + sub - 2
+	 * TG_TP_HALF + 1 (see sub_block and tg_tp_guard): with win >=
+	 * TG_TP_HALF + TG_GUARD_FADE, that is before it, at every rate from
+	 * 44.1 kHz on. */
+	lim->read_ahead = lim->win >= TG_TP_HALF + TG_GUARD_FADE;
 	tg_tp_init(&lim->tp);
 	/* The margin also leaves room for rounding in the gain path. */
 	lim->tp_aim = pow(10.0, -TG_TP_MARGIN_DB / 20.0);
@@ -56,14 +63,12 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 	}
 	/* Enough whole sub-blocks to cover hold frames before any frame. */
 	lim->k_hold = (hold - 1 + lim->sub - 1) / lim->sub + 1;
-	const uint32_t dq_cap = next_pow2(lim->k_hold + 1);
-	lim->dq_mask = dq_cap - 1;
 	const uint32_t ring = next_pow2(lim->win + lim->sub);
 	lim->cum_mask = ring - 1;
-	lim->dq_val = calloc(dq_cap, sizeof(float));
-	lim->dq_b = calloc(dq_cap, sizeof(uint32_t));
+	lim->hold_cur = calloc(lim->k_hold, sizeof(float));
+	lim->hold_suf = calloc(lim->k_hold + 1, sizeof(float));
 	lim->cum = calloc(2 * (size_t)ring, sizeof(double));
-	int ok = lim->dq_val && lim->dq_b && lim->cum;
+	int ok = lim->hold_cur && lim->hold_suf && lim->cum;
 	lim->mem_len = lim->latency + TG_LIM_BLOCK * MEM_BLOCKS;
 	for (uint32_t ch = 0; ch < n_ch; ++ch) {
 		lim->mem[ch] = calloc(lim->mem_len, sizeof(float));
@@ -79,16 +84,16 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 
 void tg_limiter_free(TgLimiter *lim)
 {
-	free(lim->dq_val);
-	free(lim->dq_b);
+	free(lim->hold_cur);
+	free(lim->hold_suf);
 	free(lim->cum);
 	for (uint32_t ch = 0; ch < TG_LIMITER_MAX_CH; ++ch) {
 		free(lim->mem[ch]);
 		lim->mem[ch] = NULL;
 		lim->x[ch] = NULL;
 	}
-	lim->dq_val = NULL;
-	lim->dq_b = NULL;
+	lim->hold_cur = NULL;
+	lim->hold_suf = NULL;
 	lim->cum = NULL;
 }
 
@@ -241,8 +246,12 @@ void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 /* Silence in the delay and a gain computer that has seen only silence. */
 static void clear_audio(TgLimiter *lim)
 {
-	lim->dq_head = lim->dq_tail = 0;
-	lim->b = 0;
+	/* No sub-block before the first: the previous segment is empty. */
+	lim->hold_pos = 0;
+	lim->hold_pre = INFINITY;
+	for (uint32_t j = 0; j <= lim->k_hold; ++j) {
+		lim->hold_suf[j] = INFINITY;
+	}
 	lim->r = 1.0;
 	/* Frames before the start had r = 1: the running sum is f + 1 at frame
 	 * f, 0 at frame -1. */
@@ -299,6 +308,47 @@ static float thermal_gain(TgLimiter *lim, double lim2)
 	return gth > 0.0 ? (float)lim->thermal : 0.0f;
 }
 
+/* Enter sub-block gain m and return the lowest of the last k_hold entered
+ * (van Herk / Gil-Werman): the entries go in segments of k_hold; the
+ * window is the current segment so far (its running minimum) and the rest
+ * of the previous one (the minimum of each of its suffixes, computed once
+ * as that segment ends). No branch depends on the values, and min is
+ * exact: the same value as any other way of taking it. */
+static inline float hold_min(TgLimiter *lim, float m)
+{
+	const uint32_t o = lim->hold_pos, k = lim->k_hold;
+	const float pre = o == 0 || m < lim->hold_pre ? m : lim->hold_pre;
+	const float prev = lim->hold_suf[o + 1];
+	lim->hold_cur[o] = m;
+	lim->hold_pre = pre;
+	if (o + 1 == k) {
+		float *const suf = lim->hold_suf;
+		const float *const cur = lim->hold_cur;
+		suf[k] = INFINITY;
+		for (uint32_t j = k; j-- > 0;) {
+			suf[j] = cur[j] < suf[j + 1] ? cur[j] : suf[j + 1];
+		}
+		lim->hold_pos = 0;
+	} else {
+		lim->hold_pos = o + 1;
+	}
+	return pre < prev ? pre : prev;
+}
+
+/* The true peak of the sub-block at x[.][s] as the gain computer reads it:
+ * the sub-block TG_TP_HALF frames back, whose interpolation reaches the
+ * newest frame s + sub - 1. */
+static inline float input_peak(const TgLimiter *lim, uint32_t s, uint32_t sub, uint32_t n_run)
+{
+	const uint32_t sd = s - TG_TP_HALF;
+	float amax = tg_tp_max(&lim->tp, lim->x[0] + sd, sub);
+	if (n_run > 1) {
+		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + sd, sub);
+		amax = a1 > amax ? a1 : amax;
+	}
+	return amax;
+}
+
 /* The gain for one sub-block of input frames at x[.][s]; it applies to the
  * audio win - 1 frames earlier. Each sub-block enters its lowest required
  * gain (its highest peak against the ceiling, and the thermal gain) into a
@@ -311,7 +361,7 @@ static float thermal_gain(TgLimiter *lim, double lim2)
  * sub is 4, 8 or 16, n_run 1 or 2: the loops work in fours, with four
  * lanes of partial sums and extremes. */
 static inline __attribute__((always_inline)) void
-sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
+sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const uint32_t sub,
           const uint32_t n_run)
 {
 	const uint32_t ring = lim->cum_mask + 1;
@@ -323,14 +373,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
-	/* The true peak of the sub-block TG_TP_HALF frames back, whose
-	 * interpolation reaches the newest frame. */
 	const uint32_t sd = s - TG_TP_HALF;
-	float amax = tg_tp_max(&lim->tp, x0 + sd, sub);
-	if (n_run > 1) {
-		const float a1 = tg_tp_max(&lim->tp, x1 + sd, sub);
-		amax = a1 > amax ? a1 : amax;
-	}
 	const float cm = (float)(c * lim->tp_aim);
 	/* cm / amax, or 1 at or under the ceiling (also for 0 and NaN): a
 	 * minimum, not a branch the level would make unpredictable. */
@@ -339,20 +382,7 @@ sub_block(TgLimiter *lim, uint32_t s, TgLimiterMeter *meter, const uint32_t sub,
 	m = gt < m ? gt : m;
 
 	/* Sliding minimum over the last k_hold sub-blocks. */
-	const uint32_t mask = lim->dq_mask, b = lim->b++;
-	uint32_t head = lim->dq_head, tail = lim->dq_tail;
-	while (tail != head && lim->dq_val[(tail - 1) & mask] >= m) {
-		--tail;
-	}
-	lim->dq_val[tail & mask] = m;
-	lim->dq_b[tail & mask] = b;
-	++tail;
-	while (b - lim->dq_b[head & mask] >= lim->k_hold) {
-		++head;
-	}
-	lim->dq_head = head;
-	lim->dq_tail = tail;
-	const double h = lim->dq_val[head & mask];
+	const double h = hold_min(lim, m);
 
 	/* Release towards h (or drop to it), the running sum of r, and the box
 	 * average: the gain of each frame. While the heat rises faster than
@@ -515,19 +545,30 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 			copy_frames(lim->x[ch] + lat, src[ch] + off, m);
 		}
 		uint32_t s = lat - lim->pend;
-		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */
-			for (; s + TG_SUB_MAX <= lat + m; s += TG_SUB_MAX) {
-				sub_block(lim, s, meter, TG_SUB_MAX, 1);
-			}
-		} else if (sub == TG_SUB_MAX) {
-			for (; s + TG_SUB_MAX <= lat + m; s += TG_SUB_MAX) {
-				sub_block(lim, s, meter, TG_SUB_MAX, 2);
-			}
-		} else {
-			for (; s + sub <= lat + m; s += sub) {
-				sub_block(lim, s, meter, sub, n_run);
+		const uint32_t n_sub = (lat + m - s) / sub;
+		/* Where no sub-block can change what a later one's detector reads
+		 * (lim->read_ahead), every reading of the pass is taken first: the
+		 * detections then overlap instead of each waiting in turn. The
+		 * same function on the same frames: the same values. */
+		float *const pk = lim->in_peak;
+		if (lim->read_ahead) {
+			for (uint32_t j = 0; j < n_sub; ++j) {
+				pk[j] = input_peak(lim, s + j * sub, sub, n_run);
 			}
 		}
+#define TG_SUB_BLOCKS(SUB, N_RUN)                                                                 \
+	for (uint32_t j = 0; j < n_sub; ++j, s += (SUB)) {                                            \
+		const float amax = lim->read_ahead ? pk[j] : input_peak(lim, s, (SUB), (N_RUN));     \
+		sub_block(lim, s, amax, meter, (SUB), (N_RUN));                                       \
+	}
+		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */
+			TG_SUB_BLOCKS(TG_SUB_MAX, 1)
+		} else if (sub == TG_SUB_MAX) {
+			TG_SUB_BLOCKS(TG_SUB_MAX, 2)
+		} else {
+			TG_SUB_BLOCKS(sub, n_run)
+		}
+#undef TG_SUB_BLOCKS
 		lim->pend = lat + m - s;
 		if (meter && m < sub) {
 			/* A block shorter than a sub-block may complete none: show

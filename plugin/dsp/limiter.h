@@ -66,11 +66,13 @@ typedef struct {
 	uint32_t win;     /* box-average length */
 	uint32_t k_hold;  /* sub-blocks in the hold window */
 
-	/* Sliding minimum of the sub-block gains (monotone deque). */
-	float *dq_val;
-	uint32_t *dq_b;
-	uint32_t dq_mask, dq_head, dq_tail;
-	uint32_t b; /* sub-block count */
+	/* Sliding minimum of the sub-block gains over k_hold sub-blocks, in
+	 * segments of k_hold: the current one's entries and running minimum,
+	 * and the previous one's suffix minima (hold_min). */
+	float *hold_cur; /* k_hold */
+	float *hold_suf; /* k_hold + 1 */
+	uint32_t hold_pos;
+	float hold_pre;
 
 	/* Release: r[k] = h + d c^(k+1) within a sub-block. */
 	double rel_pow[TG_SUB_MAX];  /* c^(k+1) */
@@ -115,6 +117,11 @@ typedef struct {
 	double ms;
 	/* Each frame's largest |y| in the sub-block being gained. */
 	float frame_a[TG_SUB_MAX];
+	/* The detector's readings of a pass's sub-blocks, taken before the
+	 * pass where read_ahead says no sub-block changes what a later one
+	 * reads. */
+	int read_ahead;
+	float in_peak[TG_LIM_BLOCK / 4 + 1];
 
 	float last_gmin, last_peak; /* the last sub-block's meter values */
 

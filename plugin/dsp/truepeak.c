@@ -122,54 +122,75 @@ __attribute__((target("avx2,fma"))) static inline __m256 abs8(__m256 v)
 	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
 }
 
+/* The readings of frames n .. n + 15 (x + n - TG_TP_HALF + 1 onwards),
+ * lane by lane: the largest of the two vectors' lanes. */
+__attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTruePeak *tp,
+                                                                  const float *x)
+{
+	enum { H = TG_TP_TAPS / 2 };
+	const float *const b = x - TG_TP_HALF + 1;
+	/* An empty asm keeps the compiler from hoisting the 36 coefficient
+	 * addresses out of a caller's loop and spilling them to the stack. */
+	const TgTruePeak *t = tp;
+	__asm__("" : "+r"(t));
+	__m256 sum2[2], sum13[2], dif13[2];
+	for (int v = 0; v < 2; ++v) {
+		sum2[v] = sum13[v] = dif13[v] = _mm256_setzero_ps();
+	}
+	/* Unrolled by 4, not 12: fully unrolled, the compiler hoists the
+	 * loads so far ahead that it runs out of registers and spills. */
+#pragma GCC unroll 4
+	for (int k = 0; k < H; ++k) {
+		const __m256 hs = _mm256_broadcast_ss(&t->h13s[k]);
+		const __m256 hd = _mm256_broadcast_ss(&t->h13d[k]);
+		const __m256 h2 = _mm256_broadcast_ss(&t->h[1][k]);
+		for (int v = 0; v < 2; ++v) {
+			const __m256 lo = _mm256_loadu_ps(b + k + 8 * v);
+			const __m256 hi = _mm256_loadu_ps(b + TG_TP_TAPS - 1 - k + 8 * v);
+			const __m256 s = _mm256_add_ps(lo, hi), d = _mm256_sub_ps(lo, hi);
+			sum2[v] = _mm256_fmadd_ps(h2, s, sum2[v]);
+			sum13[v] = _mm256_fmadd_ps(hs, s, sum13[v]);
+			dif13[v] = _mm256_fmadd_ps(hd, d, dif13[v]);
+		}
+	}
+	__m256 peak = _mm256_setzero_ps();
+	for (int v = 0; v < 2; ++v) {
+		const __m256 q = _mm256_mul_ps(_mm256_set1_ps(0.5f),
+		                               _mm256_add_ps(abs8(sum13[v]), abs8(dif13[v])));
+		__m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + 8 * v)), abs8(sum2[v]));
+		peak = _mm256_max_ps(_mm256_max_ps(m, q), peak);
+	}
+	return peak;
+}
+
+/* The largest lane, NaN lanes left out (as a scalar loop over the lanes
+ * from 0 would), halving in registers: the gain computer needs the value
+ * at once, and a loop over stored lanes is a chain of dependent compares. */
+__attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v)
+{
+	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+	__m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+	h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+	return _mm_cvtss_f32(h);
+}
+
 __attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *tp,
                                                              const float *x, uint32_t len)
 {
-	enum { H = TG_TP_TAPS / 2 };
 	__m256 peak = _mm256_setzero_ps();
 	uint32_t n = 0;
 	for (; n + 16 <= len; n += 16) {
-		const float *const b = x + n - TG_TP_HALF + 1;
-		/* An empty asm keeps the compiler from hoisting the 36 coefficient
-		 * addresses out of the loop and spilling them to the stack. */
-		const TgTruePeak *t = tp;
-		__asm__("" : "+r"(t));
-		__m256 sum2[2], sum13[2], dif13[2];
-		for (int v = 0; v < 2; ++v) {
-			sum2[v] = sum13[v] = dif13[v] = _mm256_setzero_ps();
-		}
-		for (int k = 0; k < H; ++k) {
-			const __m256 hs = _mm256_broadcast_ss(&t->h13s[k]);
-			const __m256 hd = _mm256_broadcast_ss(&t->h13d[k]);
-			const __m256 h2 = _mm256_broadcast_ss(&t->h[1][k]);
-			for (int v = 0; v < 2; ++v) {
-				const __m256 lo = _mm256_loadu_ps(b + k + 8 * v);
-				const __m256 hi = _mm256_loadu_ps(b + TG_TP_TAPS - 1 - k + 8 * v);
-				const __m256 s = _mm256_add_ps(lo, hi), d = _mm256_sub_ps(lo, hi);
-				sum2[v] = _mm256_fmadd_ps(h2, s, sum2[v]);
-				sum13[v] = _mm256_fmadd_ps(hs, s, sum13[v]);
-				dif13[v] = _mm256_fmadd_ps(hd, d, dif13[v]);
-			}
-		}
-		for (int v = 0; v < 2; ++v) {
-			const __m256 q = _mm256_mul_ps(_mm256_set1_ps(0.5f),
-			                               _mm256_add_ps(abs8(sum13[v]), abs8(dif13[v])));
-			__m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + n + 8 * v)), abs8(sum2[v]));
-			peak = _mm256_max_ps(_mm256_max_ps(m, q), peak);
-		}
+		peak = _mm256_max_ps(tp16_avx2(tp, x + n), peak);
 	}
-	float lanes[8];
-	_mm256_storeu_ps(lanes, peak);
-	float r = 0.0f;
-	for (int i = 0; i < 8; ++i) {
-		r = lanes[i] > r ? lanes[i] : r;
-	}
+	float r = hmax8(peak);
 	if (n < len) {
 		const float t = tp_max_v4(tp, x + n, len - n);
 		r = t > r ? t : r;
 	}
 	return r;
 }
+
 #endif
 
 float tg_tp_max(const TgTruePeak *tp, const float *x, uint32_t len)
