@@ -33,7 +33,7 @@ extern char **environ;
 #define RATE 48000.0
 #define SECONDS 8u
 #define N_FRAMES ((uint32_t)(SECONDS * 48000u))
-#define RUNS 7
+#define RUNS 11
 #define N_BLOCKS 4
 static const uint32_t blocks[N_BLOCKS] = {16, 64, 512, 4096};
 
@@ -63,6 +63,7 @@ static const Subject subjects[] = {
 typedef struct {
 	int missing;
 	double med[N_BLOCKS], min[N_BLOCKS], max[N_BLOCKS]; /* ns per frame */
+	double run[N_BLOCKS][RUNS];                          /* each run's */
 } Result;
 
 static double now_s(void)
@@ -154,25 +155,31 @@ static double time_run(const Loaded *l, float *const *in, uint32_t blk)
 	return t;
 }
 
-/* The subjects take turns, run by run, so that a slow spell of a shared
- * machine falls on all of them alike and the ratios stay fair. */
+/* The subjects take turns, run by run, forwards in even runs and backwards
+ * in odd ones, so that a slow spell of a shared machine falls on all of
+ * them alike; each run's figure is kept for the paired ratios. */
 static void bench_all(const Loaded *l, const int *use, float *const *in, Result *res)
 {
 	for (unsigned k = 0; k < N_BLOCKS; ++k) {
-		double t[N_SUBJECTS][RUNS + 1];
 		for (unsigned run = 0; run <= RUNS; ++run) { /* run 0 warms up */
-			for (unsigned s = 0; s < N_SUBJECTS; ++s) {
+			for (unsigned i = 0; i < N_SUBJECTS; ++i) {
+				const unsigned s = run % 2 ? N_SUBJECTS - 1 - i : i;
 				if (use[s] && l[s].a) {
-					t[s][run] = time_run(&l[s], in, blocks[k]);
+					const double t = time_run(&l[s], in, blocks[k]);
+					if (run > 0) {
+						res[s].run[k][run - 1] = t;
+					}
 				}
 			}
 		}
 		for (unsigned s = 0; s < N_SUBJECTS; ++s) {
 			if (use[s] && l[s].a) {
-				qsort(t[s] + 1, RUNS, sizeof(double), cmp_double);
-				res[s].min[k] = t[s][1];
-				res[s].med[k] = t[s][1 + RUNS / 2];
-				res[s].max[k] = t[s][RUNS];
+				double t[RUNS];
+				memcpy(t, res[s].run[k], sizeof(t));
+				qsort(t, RUNS, sizeof(double), cmp_double);
+				res[s].min[k] = t[0];
+				res[s].med[k] = t[RUNS / 2];
+				res[s].max[k] = t[RUNS - 1];
 			}
 		}
 	}
@@ -330,14 +337,22 @@ static int subject_index(const char *name)
 }
 
 /* "ratio tguard/PEER block N: R", the medians of the two rows. */
+/* The median over the runs of the two subjects' ratio within each run:
+ * the runs of one round are next to each other in time, so a slow spell
+ * of the machine cancels out. */
 static void print_ratio(const Result *res, int ours, int peer, const char *label, unsigned k)
 {
 	printf("ratio tguard/%s block %u: ", label, blocks[k]);
 	if (ours < 0 || peer < 0 || res[ours].missing || res[peer].missing) {
 		printf("missing\n");
-	} else {
-		printf("%.2f\n", res[ours].med[k] / res[peer].med[k]);
+		return;
 	}
+	double r[RUNS];
+	for (unsigned i = 0; i < RUNS; ++i) {
+		r[i] = res[ours].run[k][i] / res[peer].run[k][i];
+	}
+	qsort(r, RUNS, sizeof(double), cmp_double);
+	printf("%.2f\n", r[RUNS / 2]);
 }
 
 int main(int argc, char **argv)

@@ -910,6 +910,83 @@ TEST limiter_ceiling_rise_glides_fall_instant(void)
 	PASS();
 }
 
+/* Where the limiter takes a pass's detector readings first (read_ahead,
+ * from 44.1 kHz on) it gives what taking them sub-block by sub-block gives,
+ * bit for bit: no sub-block changes what a later one's detector reads,
+ * even where the true-peak guard scales frames (here made to act often:
+ * bursts near Nyquist far over the ceiling, straight into the limiter, and
+ * a gain computer aiming at the ceiling itself). At 32 kHz, where the
+ * lookahead is too short for it, read_ahead is off. */
+TEST limiter_read_ahead_changes_nothing(void)
+{
+	static const double rates[] = {44100.0, 48000.0, 96000.0, 192000.0};
+	static const uint32_t blocks[] = {1, 37, 256, 700};
+	uint64_t guard_acted = 0;
+	TgLimiter off;
+	ASSERT_EQ(0, tg_limiter_init(&off, 32000.0, 1));
+	ASSERT_EQ(0, off.read_ahead);
+	tg_limiter_free(&off);
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); ++r) {
+		const double rate = rates[r];
+		const uint32_t n = (uint32_t)(0.5 * rate);
+		for (uint32_t n_ch = 1; n_ch <= 2; ++n_ch) {
+			float *x[2], *ya[2], *yb[2];
+			for (uint32_t ch = 0; ch < 2; ++ch) {
+				x[ch] = malloc(n * sizeof(float));
+				ya[ch] = malloc(n * sizeof(float));
+				yb[ch] = malloc(n * sizeof(float));
+				tg_sig_burst(x[ch], n, rate, 0.01, 0.01, 0.02, 30.0, 40 + ch);
+			}
+			for (uint32_t i = 1; i < n; i += 2) { /* towards Nyquist */
+				x[0][i] = -x[0][i];
+			}
+			const TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.010,
+			                            .i_rms = 1.0, .v_peak = 100.0, .tau_s = 3.0,
+			                            .release_s = 0.05, .rise_db_s = 10.0};
+			TgLimiter a, b;
+			ASSERT_EQ(0, limiter_pair(&a, &b, rate, n_ch, &lp));
+			ASSERT_EQ(1, a.read_ahead);
+			b.read_ahead = 0; /* the test's own: the sub-block by sub-block path */
+			/* Aiming at the ceiling itself, without the detector's
+			 * margin, the gain computer leaves the guard work to do. */
+			a.tp_aim = b.tp_aim = 1.0;
+			for (size_t k = 0; k < sizeof(blocks) / sizeof(blocks[0]); ++k) {
+				for (uint32_t off0 = 0; off0 < n;) {
+					const uint32_t m = n - off0 < blocks[k] ? n - off0 : blocks[k];
+					const float *const in[2] = {x[0] + off0, x[1] + off0};
+					float *const oa[2] = {ya[0] + off0, ya[1] + off0};
+					float *const ob[2] = {yb[0] + off0, yb[1] + off0};
+					tg_limiter_process(&a, in, oa, m, 0, NULL);
+					tg_limiter_process(&b, in, ob, m, 0, NULL);
+					off0 += m;
+				}
+				for (uint32_t ch = 0; ch < n_ch; ++ch) {
+					ASSERT_EQ(0, memcmp(ya[ch], yb[ch], n * sizeof(float)));
+				}
+			}
+			uint64_t pa, ra, ta, pb, rb, tb;
+			tg_limiter_counts(&a, &pa, &ra, &ta);
+			tg_limiter_counts(&b, &pb, &rb, &tb);
+			ASSERT_EQ(pb, pa);
+			ASSERT_EQ(rb, ra);
+			ASSERT_EQ(tb, ta);
+			guard_acted += ta;
+			tg_limiter_free(&a);
+			tg_limiter_free(&b);
+			for (uint32_t ch = 0; ch < 2; ++ch) {
+				free(x[ch]);
+				free(ya[ch]);
+				free(yb[ch]);
+			}
+		}
+	}
+	printf("read-ahead against sub-block by sub-block: the same output; the guard acted on %llu "
+	       "intervals\n",
+	       (unsigned long long)guard_acted);
+	ASSERT(guard_acted > 0);
+	PASS();
+}
+
 /* The per-frame RMS guard: a full-scale burst after silence, with a thermal
  * time constant of 50 ms and an RMS limit far under the burst's current
  * (31 mA against 1 to 3 mA), heats the estimate by several times the bound
@@ -1952,6 +2029,44 @@ TEST truepeak_fast_equals_reference(void)
 	PASS();
 }
 
+/* Every length the limiter asks for (multiples of 4, in pieces of 16, 8
+ * and 4), through the kernel the CPU gets and through the portable one:
+ * each within 1e-5 of the definition, and a frame reads the same whatever
+ * piece it falls in, so the maximum over a span is the maximum over any
+ * cut of it into parts. */
+TEST truepeak_lengths_and_kernels(void)
+{
+	TgTruePeak fast, portable;
+	tg_tp_init(&fast);
+	portable = fast;
+	portable.avx2 = 0; /* the test's own copy: the vector kernel every CPU has */
+	enum { N = 2048 };
+	static float x[N];
+	tg_sig_pink(x, N, 2.0, 5);
+	double worst = 0.0;
+	for (uint32_t len = 4; len <= 44; len += 4) {
+		for (uint32_t off = 32; off + len + 32 < N; off += 52) {
+			const double r = tg_tp_max_ref(&fast, x + off, len);
+			const TgTruePeak *const kinds[2] = {&fast, &portable};
+			for (int k = 0; k < 2; ++k) {
+				const double f = (double)tg_tp_max(kinds[k], x + off, len);
+				ASSERT(isfinite(f));
+				worst = fabs(f - r) / r > worst ? fabs(f - r) / r : worst;
+				float parts = 0.0f;
+				for (uint32_t p = 0; p < len; p += 4) {
+					const float v = tg_tp_max(kinds[k], x + off + p, 4);
+					parts = v > parts ? v : parts;
+				}
+				ASSERT_EQ_FMT((double)parts, f, "%.9g");
+			}
+		}
+	}
+	printf("true-peak detector, lengths 4..44, both kernels: worst relative difference %.2g\n",
+	       worst);
+	ASSERT(worst < 1e-5);
+	PASS();
+}
+
 TEST truepeak_reads_tones(void)
 {
 	TgTruePeak tp;
@@ -2024,6 +2139,7 @@ TEST truepeak_guard_alone(void)
 SUITE(limiter_suite)
 {
 	RUN_TEST(truepeak_fast_equals_reference);
+	RUN_TEST(truepeak_lengths_and_kernels);
 	RUN_TEST(truepeak_reads_tones);
 	RUN_TEST(truepeak_guard_alone);
 	RUN_TEST(limiter_peak_and_rms_invariants);
@@ -2039,6 +2155,7 @@ SUITE(limiter_suite)
 	RUN_TEST(limiter_vfs_drop_glides);
 	RUN_TEST(limiter_ceiling_rise_glides_fall_instant);
 	RUN_TEST(limiter_rms_guard_on_sudden_burst);
+	RUN_TEST(limiter_read_ahead_changes_nothing);
 }
 
 SUITE(chain_suite)

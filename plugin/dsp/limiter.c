@@ -340,10 +340,10 @@ static inline float hold_min(TgLimiter *lim, float m)
  * newest frame s + sub - 1. */
 static inline float input_peak(const TgLimiter *lim, uint32_t s, uint32_t sub, uint32_t n_run)
 {
-	const uint32_t sd = s - TG_TP_HALF;
-	float amax = tg_tp_max(&lim->tp, lim->x[0] + sd, sub);
+	const uint32_t first = s - TG_TP_HALF;
+	float amax = tg_tp_max(&lim->tp, lim->x[0] + first, sub);
 	if (n_run > 1) {
-		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + sd, sub);
+		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + first, sub);
 		amax = a1 > amax ? a1 : amax;
 	}
 	return amax;

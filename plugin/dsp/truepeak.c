@@ -110,7 +110,7 @@ static float tp_max_v4(const TgTruePeak *tp, const float *x, uint32_t len)
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
-/* Sixteen frames at a time with fused multiply-adds, and the window's
+/* With fused multiply-adds, and the window's
  * symmetry: the half-sample phase is symmetric, h2[k] = h2[N-1-k], and the
  * quarter phases mirror each other, h3[k] = h1[N-1-k]. With the pair sums
  * s_k = x[a+k] + x[a+N-1-k] and differences d_k = x[a+k] - x[a+N-1-k]
@@ -122,10 +122,11 @@ __attribute__((target("avx2,fma"))) static inline __m256 abs8(__m256 v)
 	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
 }
 
-/* The readings of frames n .. n + 15 (x + n - TG_TP_HALF + 1 onwards),
- * lane by lane: the largest of the two vectors' lanes. */
-__attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTruePeak *tp,
-                                                                  const float *x)
+/* The readings of NV vectors of 8 frames from x (x + 1 - TG_TP_HALF
+ * onwards), lane by lane: the largest of the vectors' lanes. Every lane
+ * takes the same steps, so a frame reads the same whatever its place. */
+__attribute__((target("avx2,fma"))) static inline __m256 tp_avx2(const TgTruePeak *tp,
+                                                                const float *x, const int NV)
 {
 	enum { H = TG_TP_TAPS / 2 };
 	const float *const b = x - TG_TP_HALF + 1;
@@ -134,7 +135,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTrueP
 	const TgTruePeak *t = tp;
 	__asm__("" : "+r"(t));
 	__m256 sum2[2], sum13[2], dif13[2];
-	for (int v = 0; v < 2; ++v) {
+	for (int v = 0; v < NV; ++v) {
 		sum2[v] = sum13[v] = dif13[v] = _mm256_setzero_ps();
 	}
 	/* Unrolled by 4, not 12: fully unrolled, the compiler hoists the
@@ -144,7 +145,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTrueP
 		const __m256 hs = _mm256_broadcast_ss(&t->h13s[k]);
 		const __m256 hd = _mm256_broadcast_ss(&t->h13d[k]);
 		const __m256 h2 = _mm256_broadcast_ss(&t->h[1][k]);
-		for (int v = 0; v < 2; ++v) {
+		for (int v = 0; v < NV; ++v) {
 			const __m256 lo = _mm256_loadu_ps(b + k + 8 * v);
 			const __m256 hi = _mm256_loadu_ps(b + TG_TP_TAPS - 1 - k + 8 * v);
 			const __m256 s = _mm256_add_ps(lo, hi), d = _mm256_sub_ps(lo, hi);
@@ -154,7 +155,7 @@ __attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTrueP
 		}
 	}
 	__m256 peak = _mm256_setzero_ps();
-	for (int v = 0; v < 2; ++v) {
+	for (int v = 0; v < NV; ++v) {
 		const __m256 q = _mm256_mul_ps(_mm256_set1_ps(0.5f),
 		                               _mm256_add_ps(abs8(sum13[v]), abs8(dif13[v])));
 		__m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + 8 * v)), abs8(sum2[v]));
@@ -163,29 +164,60 @@ __attribute__((target("avx2,fma"))) static inline __m256 tp16_avx2(const TgTrueP
 	return peak;
 }
 
+/* The same steps for 4 frames. */
+__attribute__((target("avx2,fma"))) static inline __m128 tp4_avx2(const TgTruePeak *tp,
+                                                                 const float *x)
+{
+	enum { H = TG_TP_TAPS / 2 };
+	const float *const b = x - TG_TP_HALF + 1;
+	const __m128 sign = _mm_set1_ps(-0.0f);
+	__m128 sum2 = _mm_setzero_ps(), sum13 = sum2, dif13 = sum2;
+	for (int k = 0; k < H; ++k) {
+		const __m128 lo = _mm_loadu_ps(b + k), hi = _mm_loadu_ps(b + TG_TP_TAPS - 1 - k);
+		const __m128 s = _mm_add_ps(lo, hi), d = _mm_sub_ps(lo, hi);
+		sum2 = _mm_fmadd_ps(_mm_broadcast_ss(&tp->h[1][k]), s, sum2);
+		sum13 = _mm_fmadd_ps(_mm_broadcast_ss(&tp->h13s[k]), s, sum13);
+		dif13 = _mm_fmadd_ps(_mm_broadcast_ss(&tp->h13d[k]), d, dif13);
+	}
+	const __m128 q = _mm_mul_ps(_mm_set1_ps(0.5f), _mm_add_ps(_mm_andnot_ps(sign, sum13),
+	                                                          _mm_andnot_ps(sign, dif13)));
+	const __m128 m = _mm_max_ps(_mm_andnot_ps(sign, _mm_loadu_ps(x)), _mm_andnot_ps(sign, sum2));
+	return _mm_max_ps(m, q);
+}
+
 /* The largest lane, NaN lanes left out (as a scalar loop over the lanes
  * from 0 would), halving in registers: the gain computer needs the value
  * at once, and a loop over stored lanes is a chain of dependent compares. */
-__attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v)
+__attribute__((target("avx2,fma"))) static inline float hmax4(__m128 h)
 {
-	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
-	__m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	h = _mm_and_ps(h, _mm_cmp_ps(h, h, _CMP_ORD_Q));
 	h = _mm_max_ps(h, _mm_movehl_ps(h, h));
 	h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
 	return _mm_cvtss_f32(h);
 }
 
+__attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v)
+{
+	v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
+	return hmax4(_mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+}
+
+/* 16 frames at a time, then 8, then 4 (len is a multiple of 4). */
 __attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *tp,
                                                              const float *x, uint32_t len)
 {
 	__m256 peak = _mm256_setzero_ps();
 	uint32_t n = 0;
 	for (; n + 16 <= len; n += 16) {
-		peak = _mm256_max_ps(tp16_avx2(tp, x + n), peak);
+		peak = _mm256_max_ps(tp_avx2(tp, x + n, 2), peak);
+	}
+	if (n + 8 <= len) {
+		peak = _mm256_max_ps(tp_avx2(tp, x + n, 1), peak);
+		n += 8;
 	}
 	float r = hmax8(peak);
 	if (n < len) {
-		const float t = tp_max_v4(tp, x + n, len - n);
+		const float t = hmax4(tp4_avx2(tp, x + n));
 		r = t > r ? t : r;
 	}
 	return r;
