@@ -2033,7 +2033,7 @@ TEST truepeak_fast_equals_reference(void)
  * and 4), through the kernel the CPU gets and through the portable one:
  * each within 1e-5 of the definition, and a frame reads the same whatever
  * piece it falls in, so the maximum over a span is the maximum over any
- * cut of it into parts. */
+ * cut of it into parts; and tg_tp_max_each gives each piece's reading. */
 TEST truepeak_lengths_and_kernels(void)
 {
 	TgTruePeak fast, portable;
@@ -2058,6 +2058,20 @@ TEST truepeak_lengths_and_kernels(void)
 					parts = v > parts ? v : parts;
 				}
 				ASSERT_EQ_FMT((double)parts, f, "%.9g");
+			}
+		}
+	}
+	/* The readings of consecutive sub-blocks in one pass: the same values. */
+	for (uint32_t len = 4; len <= 16; len += 4) {
+		for (uint32_t count = 1; count <= 7; ++count) {
+			const TgTruePeak *const kinds[2] = {&fast, &portable};
+			for (int k = 0; k < 2; ++k) {
+				float each[7];
+				tg_tp_max_each(kinds[k], x + 100, count, len, each);
+				for (uint32_t j = 0; j < count; ++j) {
+					ASSERT_EQ_FMT((double)tg_tp_max(kinds[k], x + 100 + j * len, len),
+					              (double)each[j], "%.9g");
+				}
 			}
 		}
 	}

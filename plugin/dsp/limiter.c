@@ -308,6 +308,40 @@ static float thermal_gain(TgLimiter *lim, double lim2)
 	return gth > 0.0 ? (float)lim->thermal : 0.0f;
 }
 
+/* Where the gain computer's detector starts reading for the sub-block at
+ * s: TG_TP_HALF frames back, so that its interpolation reaches the newest
+ * frame s + sub - 1 and no further. */
+static inline uint32_t detect_from(uint32_t s) { return s - TG_TP_HALF; }
+
+/* The true peak of the sub-block at x[.][s] as the gain computer reads it:
+ * the sub-block TG_TP_HALF frames back, whose interpolation reaches the
+ * newest frame s + sub - 1. */
+static inline float input_peak(const TgLimiter *lim, uint32_t s, uint32_t sub, uint32_t n_run)
+{
+	const uint32_t first = detect_from(s);
+	float amax = tg_tp_max(&lim->tp, lim->x[0] + first, sub);
+	if (n_run > 1) {
+		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + first, sub);
+		amax = a1 > amax ? a1 : amax;
+	}
+	return amax;
+}
+
+/* The readings of n_sub sub-blocks from s, each input_peak(lim, s + j sub,
+ * ...), in one pass per channel. */
+static void read_ahead(TgLimiter *lim, uint32_t s, uint32_t n_sub, float *pk)
+{
+	const uint32_t first = detect_from(s);
+	tg_tp_max_each(&lim->tp, lim->x[0] + first, n_sub, lim->sub, pk);
+	if (lim->n_run > 1) {
+		float *const pk1 = lim->in_peak1;
+		tg_tp_max_each(&lim->tp, lim->x[1] + first, n_sub, lim->sub, pk1);
+		for (uint32_t j = 0; j < n_sub; ++j) {
+			pk[j] = pk1[j] > pk[j] ? pk1[j] : pk[j];
+		}
+	}
+}
+
 /* Enter sub-block gain m and return the lowest of the last k_hold entered
  * (van Herk / Gil-Werman): the entries go in segments of k_hold; the
  * window is the current segment so far (its running minimum) and the rest
@@ -333,20 +367,6 @@ static inline float hold_min(TgLimiter *lim, float m)
 		lim->hold_pos = o + 1;
 	}
 	return pre < prev ? pre : prev;
-}
-
-/* The true peak of the sub-block at x[.][s] as the gain computer reads it:
- * the sub-block TG_TP_HALF frames back, whose interpolation reaches the
- * newest frame s + sub - 1. */
-static inline float input_peak(const TgLimiter *lim, uint32_t s, uint32_t sub, uint32_t n_run)
-{
-	const uint32_t first = s - TG_TP_HALF;
-	float amax = tg_tp_max(&lim->tp, lim->x[0] + first, sub);
-	if (n_run > 1) {
-		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + first, sub);
-		amax = a1 > amax ? a1 : amax;
-	}
-	return amax;
 }
 
 /* The gain for one sub-block of input frames at x[.][s]; it applies to the
@@ -552,9 +572,7 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 		 * same function on the same frames: the same values. */
 		float *const pk = lim->in_peak;
 		if (lim->read_ahead) {
-			for (uint32_t j = 0; j < n_sub; ++j) {
-				pk[j] = input_peak(lim, s + j * sub, sub, n_run);
-			}
+			read_ahead(lim, s, n_sub, pk);
 		}
 #define TG_SUB_BLOCKS(SUB, N_RUN)                                                                 \
 	for (uint32_t j = 0; j < n_sub; ++j, s += (SUB)) {                                            \

@@ -121,7 +121,7 @@ typedef struct {
 	 * pass where read_ahead says no sub-block changes what a later one
 	 * reads. */
 	int read_ahead;
-	float in_peak[TG_LIM_BLOCK / 4 + 1];
+	float in_peak[TG_LIM_BLOCK / 4 + 1], in_peak1[TG_LIM_BLOCK / 4 + 1];
 
 	float last_gmin, last_peak; /* the last sub-block's meter values */
 

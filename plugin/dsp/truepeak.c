@@ -123,10 +123,11 @@ __attribute__((target("avx2,fma"))) static inline __m256 abs8(__m256 v)
 }
 
 /* The readings of NV vectors of 8 frames from x (x + 1 - TG_TP_HALF
- * onwards), lane by lane: the largest of the vectors' lanes. Every lane
- * takes the same steps, so a frame reads the same whatever its place. */
-__attribute__((target("avx2,fma"))) static inline __m256 tp_avx2(const TgTruePeak *tp,
-                                                                const float *x, const int NV)
+ * onwards), lane by lane: peak[v] for vector v. Every lane takes the same
+ * steps, so a frame reads the same whatever its place. */
+__attribute__((target("avx2,fma"))) static inline void tp_avx2(const TgTruePeak *tp,
+                                                              const float *x, const int NV,
+                                                              __m256 *peak)
 {
 	enum { H = TG_TP_TAPS / 2 };
 	const float *const b = x - TG_TP_HALF + 1;
@@ -154,14 +155,12 @@ __attribute__((target("avx2,fma"))) static inline __m256 tp_avx2(const TgTruePea
 			dif13[v] = _mm256_fmadd_ps(hd, d, dif13[v]);
 		}
 	}
-	__m256 peak = _mm256_setzero_ps();
 	for (int v = 0; v < NV; ++v) {
 		const __m256 q = _mm256_mul_ps(_mm256_set1_ps(0.5f),
 		                               _mm256_add_ps(abs8(sum13[v]), abs8(dif13[v])));
-		__m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + 8 * v)), abs8(sum2[v]));
-		peak = _mm256_max_ps(_mm256_max_ps(m, q), peak);
+		const __m256 m = _mm256_max_ps(abs8(_mm256_loadu_ps(x + 8 * v)), abs8(sum2[v]));
+		peak[v] = _mm256_max_ps(m, q);
 	}
-	return peak;
 }
 
 /* The same steps for 4 frames. */
@@ -206,13 +205,15 @@ __attribute__((target("avx2,fma"))) static inline float hmax8(__m256 v)
 __attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *tp,
                                                              const float *x, uint32_t len)
 {
-	__m256 peak = _mm256_setzero_ps();
+	__m256 peak = _mm256_setzero_ps(), p[2];
 	uint32_t n = 0;
 	for (; n + 16 <= len; n += 16) {
-		peak = _mm256_max_ps(tp_avx2(tp, x + n, 2), peak);
+		tp_avx2(tp, x + n, 2, p);
+		peak = _mm256_max_ps(_mm256_max_ps(p[0], p[1]), peak);
 	}
 	if (n + 8 <= len) {
-		peak = _mm256_max_ps(tp_avx2(tp, x + n, 1), peak);
+		tp_avx2(tp, x + n, 1, p);
+		peak = _mm256_max_ps(p[0], peak);
 		n += 8;
 	}
 	float r = hmax8(peak);
@@ -223,7 +224,39 @@ __attribute__((target("avx2,fma"))) static float tp_max_avx2(const TgTruePeak *t
 	return r;
 }
 
+/* Sub-blocks of 8 frames two at a time: the pair shares the coefficient
+ * loads, and each gets its own reading. */
+__attribute__((target("avx2,fma"))) static void tp_max_each8_avx2(const TgTruePeak *tp,
+                                                                  const float *x,
+                                                                  uint32_t count, float *out)
+{
+	uint32_t j = 0;
+	__m256 p[2];
+	for (; j + 2 <= count; j += 2) {
+		tp_avx2(tp, x + 8 * j, 2, p);
+		out[j] = hmax8(p[0]);
+		out[j + 1] = hmax8(p[1]);
+	}
+	if (j < count) {
+		tp_avx2(tp, x + 8 * j, 1, p);
+		out[j] = hmax8(p[0]);
+	}
+}
 #endif
+
+void tg_tp_max_each(const TgTruePeak *tp, const float *x, uint32_t count, uint32_t len,
+                    float *out)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (tp->avx2 && len == 8) {
+		tp_max_each8_avx2(tp, x, count, out);
+		return;
+	}
+#endif
+	for (uint32_t j = 0; j < count; ++j) {
+		out[j] = tg_tp_max(tp, x + (size_t)j * len, len);
+	}
+}
 
 float tg_tp_max(const TgTruePeak *tp, const float *x, uint32_t len)
 {

@@ -59,6 +59,11 @@ double tg_tp_max_ref(const TgTruePeak *tp, const float *x, uint32_t len);
 /** The same value computed fast (float, vectors); len a multiple of 4. */
 float tg_tp_max(const TgTruePeak *tp, const float *x, uint32_t len);
 
+/** out[j] = tg_tp_max(tp, x + j len, len) for j < count: the same values
+ * (len a multiple of 4), sub-blocks of 8 two at a time. */
+void tg_tp_max_each(const TgTruePeak *tp, const float *x, uint32_t count, uint32_t len,
+                    float *out);
+
 /** The interpolated value at n + p/4 (p = 1, 2, 3) for one frame n, at
  * x[0] = frame n: for the guard's re-check after it scales a frame. */
 float tg_tp_point(const TgTruePeak *tp, const float *x, unsigned p);
