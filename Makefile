@@ -11,7 +11,8 @@
 #   make screenshot jalv.gtk3's generic interface for the stereo plugin, headless:
 #                   docs/jalv-stereo.png
 #   make docs       draw the signal chain, docs/chain.svg and docs/chain.png
-#   make bench      time tguard against its peers (make deps-bench installs them)
+#   make bench      time tguard against its peers (make deps-bench installs them;
+#                   BENCH_RATE=44100 runs the plugins at another rate)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
 #   make install-user / uninstall / clean / deps
@@ -242,7 +243,7 @@ $(BUILD)/bench: host-test/bench/bench.c host-test/tests/rtcheck.c $(HOST_SRC) $(
 	$(CC) $(CFLAGS) $(HOST_INC) $(LV2_CFLAGS) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)
 
 bench: bundle $(BUILD)/tguard-render $(BUILD)/bench
-	$(BUILD)/bench $(BUNDLE) $(BUILD)/tguard-render $(BUILD)/bench-data
+	$(BUILD)/bench $(if $(BENCH_RATE),--rate $(BENCH_RATE)) $(BUNDLE) $(BUILD)/tguard-render $(BUILD)/bench-data
 
 deps-bench:
 	$(MAKE) --no-print-directory deps DEBS="$(BENCH_PEERS)"

@@ -1,10 +1,11 @@
 /* tguard benchmark: time tguard and the plugins a user would otherwise
  * chain, on the same input through the same host, and print figures.
  *
- *   bench BUNDLE_DIR TGUARD_RENDER WORK_DIR [SUBJECT]
+ *   bench [--rate HZ] BUNDLE_DIR TGUARD_RENDER WORK_DIR [SUBJECT]
  *
- * With SUBJECT (a part of a name in the table) only the matching plugins
- * are timed, for profiling one of them.
+ * The plugins run at 48 kHz, or at HZ. With SUBJECT (a part of a name in
+ * the table) only the matching plugins are timed, for profiling one of
+ * them.
  * Figures only: nothing here is a pass/fail test, the machines are shared.
  */
 #define _GNU_SOURCE
@@ -30,9 +31,11 @@
 
 extern char **environ;
 
-#define RATE 48000.0
+#define RATE 48000.0 /* the long render's; the plugins run at bench_rate */
 #define SECONDS 8u
-#define N_FRAMES ((uint32_t)(SECONDS * 48000u))
+/* The rate the plugins run at (--rate), and the frames of input for it. */
+static double bench_rate = RATE;
+static uint32_t n_frames = (uint32_t)(SECONDS * 48000u);
 #define RUNS 11
 #define N_BLOCKS 4
 static const uint32_t blocks[N_BLOCKS] = {16, 64, 512, 4096};
@@ -85,7 +88,7 @@ static TgHost *load(const char *bundle, const char *uri, const char *preset)
 	const int ours = strncmp(uri, "urn:tguard:", 11) == 0;
 	TgHost *const host = tg_host_new(ours ? bundle : NULL);
 	char err[1024] = "";
-	if (!host || tg_host_load(host, uri, RATE, err, sizeof(err)) != TG_HOST_OK ||
+	if (!host || tg_host_load(host, uri, bench_rate, err, sizeof(err)) != TG_HOST_OK ||
 	    (preset && tg_host_apply_preset(host, preset, err, sizeof(err)) != TG_HOST_OK)) {
 		tg_host_free(host);
 		return NULL;
@@ -138,8 +141,8 @@ static double time_run(const Loaded *l, float *const *in, uint32_t blk)
 		tg_host_activate(l->b);
 	}
 	const double t0 = now_s();
-	for (uint32_t off = 0; off < N_FRAMES; off += blk) {
-		const uint32_t m = N_FRAMES - off < blk ? N_FRAMES - off : blk;
+	for (uint32_t off = 0; off < n_frames; off += blk) {
+		const uint32_t m = n_frames - off < blk ? n_frames - off : blk;
 		const float *const src[2] = {in[0] + off, in[1] + off};
 		tg_host_run(l->a, src, mid, m);
 		if (l->b) {
@@ -147,7 +150,7 @@ static double time_run(const Loaded *l, float *const *in, uint32_t blk)
 			tg_host_run(l->b, src2, out, m);
 		}
 	}
-	const double t = (now_s() - t0) * 1e9 / (double)N_FRAMES;
+	const double t = (now_s() - t0) * 1e9 / (double)n_frames;
 	tg_host_deactivate(l->a);
 	if (l->b) {
 		tg_host_deactivate(l->b);
@@ -357,20 +360,26 @@ static void print_ratio(const Result *res, int ours, int peer, const char *label
 
 int main(int argc, char **argv)
 {
-	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: bench BUNDLE_DIR TGUARD_RENDER WORK_DIR [SUBJECT]\n");
+	if (argc >= 3 && strcmp(argv[1], "--rate") == 0) {
+		bench_rate = atof(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if ((argc != 4 && argc != 5) || !(bench_rate >= 8000.0 && bench_rate <= 384000.0)) {
+		fprintf(stderr, "usage: bench [--rate HZ] BUNDLE_DIR TGUARD_RENDER WORK_DIR [SUBJECT]\n");
 		return 1;
 	}
+	n_frames = (uint32_t)(SECONDS * bench_rate);
 	const char *const bundle = argv[1], *const render = argv[2], *const work = argv[3];
 	const char *const only = argc == 5 ? argv[4] : NULL;
-	float *const in[2] = {malloc(N_FRAMES * sizeof(float)), malloc(N_FRAMES * sizeof(float))};
-	if (!in[0] || !in[1] || tg_builtin_signal("pink", RATE, 2, N_FRAMES, in) != 0) {
+	float *const in[2] = {malloc(n_frames * sizeof(float)), malloc(n_frames * sizeof(float))};
+	if (!in[0] || !in[1] || tg_builtin_signal("pink", bench_rate, 2, n_frames, in) != 0) {
 		fprintf(stderr, "bench: cannot make the input\n");
 		return 1;
 	}
-	printf("input: stereo pink noise at +12 dBFS RMS, %u s at 48 kHz; ns per frame, median of "
-	       "%d runs [min..max]\n\n",
-	       SECONDS, RUNS);
+	printf("input: stereo pink noise at +12 dBFS RMS, %u s at %g kHz; ns per frame, median of "
+	       "%d runs [min..max]; the subjects take turns run by run\n\n",
+	       SECONDS, bench_rate / 1000.0, RUNS);
 	printf("%-28s", "plugin \\ block");
 	for (unsigned k = 0; k < N_BLOCKS; ++k) {
 		printf(" %22u", blocks[k]);

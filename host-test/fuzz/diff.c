@@ -90,6 +90,7 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	}
 	d->env = 0.0;
 	d->heat_peak = 0.0;
+	d->in_peak = 0.0;
 	d->ill = 0;
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
@@ -177,6 +178,20 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	}
 }
 
+/* The filters' part of the tolerance (diff.h): their rounding relative to
+ * the input, by the high-pass corner in force, times the volume after
+ * them. */
+static double filter_floor(const TgDiff *d, const TgParams *pq)
+{
+	if (!(pq->hpf_order > 0.0f)) {
+		return 0.0;
+	}
+	const double k = d->rate / (double)pq->hpf_hz;
+	const double vol = pow(10.0, (double)pq->volume_db / 20.0);
+	/* The mix into the filter is at most the sum of the inputs. */
+	return TG_DIFF_FILTER_K * k * k * d->in_peak * (double)d->n_in * (vol > 1.0 ? vol : 1.0);
+}
+
 uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgParams *p,
                        int in_place, int fast_meters)
 {
@@ -226,7 +241,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	int fault = 0;
 	for (uint32_t ch = 0; ch < d->n_in; ++ch) {
 		for (uint32_t i = 0; i < n; ++i) {
-			fault |= tg_is_fault(in[ch][i]);
+			const int bad = tg_is_fault(in[ch][i]);
+			fault |= bad;
+			d->in_peak = bad ? d->in_peak : larger(d->in_peak, fabs((double)in[ch][i]));
 		}
 	}
 	if (in_place) {
@@ -302,7 +319,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	/* The ceiling in force at the end of the block bounds every sample of
 	 * it: c from the reference's meter (dB, float: within 1e-6 of it). */
 	const double c = pow(10.0, (double)mb.ceiling_db / 20.0);
-	const double bound = TG_DIFF_TOL * c + TG_DIFF_FLOOR;
+	const double bound = TG_DIFF_TOL * c + larger(TG_DIFF_FLOOR, filter_floor(d, &pq));
 	int reported = 0;
 	for (uint32_t i = 0; i < n; ++i) {
 		/* Ill-conditioned at the start or the end of the frame's piece. */
@@ -348,9 +365,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 			if (!(e <= bound) && !reported) {
 				diverge(d,
 				        "output %u at block frame %u: fast %.9g, reference %.9g, "
-				        "%.3g of the ceiling %.6g (tolerance %g c + 2^-30; the shadow %.3g)",
+				        "%.3g of the ceiling %.6g (tolerance %g c + %.3g; the shadow %.3g)",
 				        ch, i, (double)out_fast[ch][i], (double)out_ref[ch][i], r, c,
-				        TG_DIFF_TOL, d->env);
+				        TG_DIFF_TOL, bound - TG_DIFF_TOL * c, d->env);
 				reported = 1; /* one report per block */
 			}
 		}
