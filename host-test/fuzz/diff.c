@@ -91,6 +91,7 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	d->env = 0.0;
 	d->heat_peak = 0.0;
 	d->in_peak = 0.0;
+	d->guard_ill_left = 0;
 	d->ill = 0;
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
@@ -99,6 +100,7 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 }
 
 static double larger(double a, double b) { return a > b ? a : b; }
+static uint64_t larger_u(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* Whether the thermal loop is ill-conditioned at the heat meter rms_ma
  * (see diff.h), under the sanitised controls p. */
@@ -265,6 +267,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		n = 0;
 	}
 	TgMeters ma, mb, msh;
+	TgStats sa0, sb0, sa1, sb1;
+	tg_chain_stats(d->fast, &sa0);
+	tg_ref_chain_stats(d->ref, &sb0);
 	tg_chain_process(d->fast, in_fast, out_fast, n, p, fast_meters ? &ma : NULL);
 	/* The reference and the shadow in pieces of TG_DIFF_PIECE frames: the
 	 * reference works frame by frame, so its output does not depend on
@@ -309,6 +314,16 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	}
 	mb.gr_db = gr;
 	mb.peak_ma = peak;
+	/* Where the RMS guard acts, in either chain, the frames it scales
+	 * stand on the heat's distance to the bound over alpha (diff.h): from
+	 * this block's first frame until they are out. */
+	tg_chain_stats(d->fast, &sa1);
+	tg_ref_chain_stats(d->ref, &sb1);
+	uint64_t guard_left = d->guard_ill_left;
+	if (d->shadow && (sa1.clamp_rms != sa0.clamp_rms || sb1.clamp_rms != sb0.clamp_rms)) {
+		d->ill_by_guard += guard_left == 0;
+		guard_left = larger_u(guard_left, (uint64_t)n + d->latency);
+	}
 	tg_inv_output(&d->inv_fast, p, (const float *const *)out_fast, n);
 	tg_inv_output(&d->inv_ref, p, (const float *const *)out_ref, n);
 	if (fast_meters) {
@@ -343,7 +358,8 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 			d->ill = 1;
 			++d->ill_by_output;
 		}
-		const int ill_frame = d->ill;
+		const int ill_frame = d->ill || guard_left > 0;
+		guard_left -= guard_left > 0;
 		d->ill_frames += (uint64_t)ill_frame;
 		if (!ill_frame) {
 			d->worst_shadow = larger(d->worst_shadow, es / c);
@@ -387,8 +403,10 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		/* Gain reduction and peak: over the sub-blocks a block decides,
 		 * which a block shorter than a sub-block may not; and a fault
 		 * splits the fast chain's pass. */
-		compare_meters(d, &ma, &mb, !d->ill, !fault && n >= 16);
+		compare_meters(d, &ma, &mb, !d->ill && d->guard_ill_left == 0 && guard_left == 0,
+		               !fault && n >= 16);
 	}
+	d->guard_ill_left = guard_left;
 	d->frame += n;
 	d->frames_all += n;
 	for (uint32_t ch = 0; ch < 2; ++ch) {

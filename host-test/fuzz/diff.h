@@ -61,6 +61,18 @@
  * gain reduction, peak). Such frames are counted and their worst difference
  * reported. Elsewhere the plain tolerance holds.
  *
+ * Where the per-frame RMS guard acts, the frames it scales are ill-
+ * conditioned too, by design: it scales a frame to the current whose heat
+ * reaches the bound, sqrt((b2 - (1 - alpha) ms) / alpha), so a relative
+ * change eps of the heat estimate moves that frame by up to eps / (2 alpha)
+ * relatively (alpha = 1 / (tau fs): 2.4e5 times at tau 60 s and 8 kHz).
+ * The two chains' heats part by float sums (1e-7) and, after new limits,
+ * by the fast chain's allowance for them (1.07e-6, limiter.c rebind). So
+ * with the shadow on, a block in which either chain's RMS guard acted is
+ * set aside from its first frame until those frames are out (the latency
+ * after the block), its signal meters too; only the verdicts are compared
+ * (fuzz_diff found 7.2e-5 c at 8 kHz, tau 60 s, after the limits changed).
+ *
  * The thermal loop's conditioning is also known in closed form, and the
  * shadow alone may show it late: with the heat at the fraction rho of the
  * limit squared, the thermal gain is g = (1 - rho) / (1 - 0.81), a relative
@@ -137,8 +149,10 @@ typedef struct {
 	double worst_ill;     /* highest |fast - ref| / c over the ill-conditioned frames */
 	uint64_t ill_frames;  /* frames not compared: the shadow showed ill-conditioning */
 	/* What made the chain ill-conditioned: the shadow's output, the
-	 * shadow's heat, the thermal loop's gain (counted once per episode). */
-	unsigned ill_by_output, ill_by_heat, ill_by_thermal;
+	 * shadow's heat, the thermal loop's gain, the RMS guard acting (counted
+	 * once per episode). */
+	unsigned ill_by_output, ill_by_heat, ill_by_thermal, ill_by_guard;
+	uint64_t guard_ill_left; /* frames still set aside after the RMS guard acted */
 	double worst_ramp, worst_ceiling_db, worst_rms, worst_gr_db, worst_peak; /* meters */
 	uint64_t frames_all;  /* frames since the start, activations included */
 	uint64_t divergences;

@@ -142,9 +142,9 @@ static void run_case(Figures *fig, const char *what, double rate, uint32_t n_in,
 	}
 	if (getenv("TG_DIFF_VERBOSE") && d.ill_frames) {
 		printf("  ill-conditioned: %s: %llu of %llu frames, worst there %.3g of c "
-		       "(by output %u, heat %u, thermal loop %u)\n",
+		       "(by output %u, heat %u, thermal loop %u, RMS guard %u)\n",
 		       what, (unsigned long long)d.ill_frames, (unsigned long long)d.frames_all,
-		       d.worst_ill, d.ill_by_output, d.ill_by_heat, d.ill_by_thermal);
+		       d.worst_ill, d.ill_by_output, d.ill_by_heat, d.ill_by_thermal, d.ill_by_guard);
 	}
 	figures_add(fig, &d, what);
 	tg_diff_free(&d);
