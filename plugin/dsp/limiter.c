@@ -44,12 +44,15 @@ int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch)
 		lim->sub *= 2;
 	}
 	lim->win = lim->ahead - lim->sub + 2;
-	/* A sub-block gains, clamps and guards frames up to TG_TP_HALF + win
-	 * - 1 - TG_GUARD_FADE frames before the first frame the next one's
-	 * detector reads, sub-block s + sub reading from s + sub - 2
-	 * TG_TP_HALF + 1 (see sub_block and tg_tp_guard): with win >=
-	 * TG_TP_HALF + TG_GUARD_FADE, that is before it, at every rate from
-	 * 44.1 kHz on. */
+	/* Whether the readings of a pass can be taken before it. The detector
+	 * reads the sub-block at s from s - 2 TG_TP_HALF + 1 on (detect_from,
+	 * and its interpolation's reach back). The sub-block at s changes
+	 * frames up to s + sub - win - 4: it gains, clamps and RMS-guards
+	 * q .. q + sub - 1 (q = s - TG_TP_HALF - win + 1), and the true-peak
+	 * guard's fade reaches TG_GUARD_FADE past them. The next one reads from
+	 * s + sub - 23, so nothing it reads has changed when win >= TG_TP_HALF
+	 * + TG_GUARD_FADE = 20: from 44.1 kHz on (win is 39 at 44.1 and
+	 * 48 kHz, 19 at 32 kHz). */
 	lim->read_ahead = lim->win >= TG_TP_HALF + TG_GUARD_FADE;
 	tg_tp_init(&lim->tp);
 	/* The margin also leaves room for rounding in the gain path. */
@@ -369,8 +372,8 @@ static inline float hold_min(TgLimiter *lim, float m)
 	return pre < prev ? pre : prev;
 }
 
-/* The gain for one sub-block of input frames at x[.][s]; it applies to the
- * audio win - 1 frames earlier. Each sub-block enters its lowest required
+/* The gain for one sub-block of input frames at x[.][s], whose true peak is
+ * amax (input_peak); it applies to the audio win - 1 frames earlier. Each sub-block enters its lowest required
  * gain (its highest peak against the ceiling, and the thermal gain) into a
  * minimum over the hold window; instant attack, one-pole release, then a
  * box average over win frames. The box turns each step down into a linear
@@ -393,6 +396,9 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
+	/* amax is the true peak of the sub-block at sd (input_peak): its gain
+	 * goes to the audio win - 1 frames before it, and the guard checks
+	 * TG_TP_HALF frames behind that. */
 	const uint32_t sd = s - TG_TP_HALF;
 	const float cm = (float)(c * lim->tp_aim);
 	/* cm / amax, or 1 at or under the ceiling (also for 0 and NaN): a
