@@ -92,6 +92,9 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	d->heat_peak = 0.0;
 	d->in_peak = 0.0;
 	d->guard_ill_left = 0;
+	TgParams pq = *p;
+	tg_params_sanitize(&pq, d->sum);
+	d->irms_force = (double)pq.i_rms_ma;
 	d->ill = 0;
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
@@ -104,9 +107,9 @@ static uint64_t larger_u(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 /* Whether the thermal loop is ill-conditioned at the heat meter rms_ma
  * (see diff.h), under the sanitised controls p. */
-static int thermal_ill(double rms_ma, const TgParams *p)
+static int thermal_ill(double rms_ma, double limit_ma, const TgParams *p)
 {
-	const double ratio = rms_ma / (double)p->i_rms_ma;
+	const double ratio = rms_ma / limit_ma;
 	const double rho = ratio * ratio;
 	if (!(rho > TG_DIFF_THERMAL_RHO)) {
 		return 0;
@@ -285,6 +288,11 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	}
 	TgParams pq = *p;
 	tg_params_sanitize(&pq, d->sum);
+	/* The RMS limit in force: a lowered one at once; a raised one glides
+	 * up at rise_db_s, here taken to rise only after each block, so the
+	 * estimate is never over the chains' own and the heat's ratio to it
+	 * never under (thermal_ill). */
+	d->irms_force = (double)pq.i_rms_ma < d->irms_force ? (double)pq.i_rms_ma : d->irms_force;
 	float gr = 0.0f, peak = 0.0f;
 	for (uint32_t k = 0; k < n_pieces; ++k) {
 		const uint32_t off = k * TG_DIFF_PIECE;
@@ -306,7 +314,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		 * is ill-conditioned. */
 		const double rms_sh = larger(msh.rms_ma, mb.rms_ma);
 		if (piece_ill) {
-			const int th = thermal_ill((double)mb.rms_ma, &pq);
+			const int th = thermal_ill((double)mb.rms_ma, d->irms_force, &pq);
 			const int heat = !(fabs((double)msh.rms_ma - (double)mb.rms_ma) <=
 			                   TG_DIFF_RMS_TOL * rms_sh + 1e-6);
 			piece_ill[k] = (uint8_t)(th ? 1 : (heat ? 2 : 0));
@@ -407,6 +415,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		               !fault && n >= 16);
 	}
 	d->guard_ill_left = guard_left;
+	const double rise = pow(10.0, (double)pq.rise_db_s * (double)n / (20.0 * d->rate));
+	d->irms_force = d->irms_force * rise < (double)pq.i_rms_ma ? d->irms_force * rise
+	                                                            : (double)pq.i_rms_ma;
 	d->frame += n;
 	d->frames_all += n;
 	for (uint32_t ch = 0; ch < 2; ++ch) {

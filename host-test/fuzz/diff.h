@@ -86,7 +86,10 @@
  * cut), and a piece is ill-conditioned too when, at its start or end, the
  * reference's heat meter is over
  * TG_DIFF_THERMAL_RHO of the limit squared and g tau < TG_DIFF_THERMAL_GT_S
- * (five times the edge).
+ * (five times the edge). The limit is the one in force: a raised RMS limit
+ * glides up at rise_db_s, and until it arrives the heat stands against the
+ * lower one (fuzz_diff found the thermal loop chaotic at tau 0.05 s while
+ * i_rms_ma was gliding from 10 to 3247 mA).
  */
 #ifndef TG_DIFF_H
 #define TG_DIFF_H
@@ -153,6 +156,7 @@ typedef struct {
 	 * once per episode). */
 	unsigned ill_by_output, ill_by_heat, ill_by_thermal, ill_by_guard;
 	uint64_t guard_ill_left; /* frames still set aside after the RMS guard acted */
+	double irms_force;       /* the RMS limit in force, mA, as the glide allows at most */
 	double worst_ramp, worst_ceiling_db, worst_rms, worst_gr_db, worst_peak; /* meters */
 	uint64_t frames_all;  /* frames since the start, activations included */
 	uint64_t divergences;
