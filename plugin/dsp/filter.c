@@ -400,18 +400,14 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
  * the next is short; the rest of the state is the last input and outputs.
  * NS is a constant in every instance, so the loops unroll. TG_BLOCK_MAC
  * adds one matrix pair times a vector of values to y and t. */
-#define TG_BLOCK_MAC(VT, YM, TM, V, N, CAUSAL)                                           \
+#define TG_BLOCK_MAC(VT, YM, TM, V, N)                                                   \
 	for (int j = 0; j < (N); ++j) {                                                  \
 		for (int v = 0; v < NV; ++v) {                                           \
 			VT c, a;                                                         \
+			memcpy(&c, &(YM)[j][v * L], sizeof(VT));                         \
 			memcpy(&a, &(TM)[j][v * L], sizeof(VT));                         \
+			y[j & 1][v] += c * (V)[j];                                       \
 			t[j & 1][v] += a * (V)[j];                                       \
-			/* Input frame j reaches no output before it: Dy is zero  \
-			 * there, and those products are left out. */              \
-			if (!(CAUSAL) || v * L + L > j) {                                \
-				memcpy(&c, &(YM)[j][v * L], sizeof(VT));                 \
-				y[j & 1][v] += c * (V)[j];                               \
-			}                                                                \
 		}                                                                        \
 	}
 
@@ -437,8 +433,8 @@ static void unpack(TgFilter *f, TgSection *const *on, int K, uint32_t ch, const 
 				y[v / NV][v % NV] = (VT){0};                                 \
 				t[v / NV][v % NV] = (VT){0};                                 \
 			}                                                                    \
-			TG_BLOCK_MAC(VT, m->dy, m->bt, u, TG_BLK, 1);                           \
-			TG_BLOCK_MAC(VT, m->cy, m->at, s, NS, 0);                              \
+			TG_BLOCK_MAC(VT, m->dy, m->bt, u, TG_BLK);                           \
+			TG_BLOCK_MAC(VT, m->cy, m->at, s, NS);                               \
 			/* The inner state goes straight to s[1 ..] (all TG_BLK    \
 			 * lanes: those past NS - 3 are zero or overwritten at     \
 			 * once), the last outputs from their register: the next   \
