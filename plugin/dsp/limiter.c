@@ -316,23 +316,10 @@ static float thermal_gain(TgLimiter *lim, double lim2)
  * frame s + sub - 1 and no further. */
 static inline uint32_t detect_from(uint32_t s) { return s - TG_TP_HALF; }
 
-/* The true peak of the sub-block at x[.][s] as the gain computer reads it:
- * the sub-block TG_TP_HALF frames back, whose interpolation reaches the
- * newest frame s + sub - 1. */
-static inline float input_peak(const TgLimiter *lim, uint32_t s, uint32_t sub, uint32_t n_run)
-{
-	const uint32_t first = detect_from(s);
-	float amax = tg_tp_max(&lim->tp, lim->x[0] + first, sub);
-	if (n_run > 1) {
-		const float a1 = tg_tp_max(&lim->tp, lim->x[1] + first, sub);
-		amax = a1 > amax ? a1 : amax;
-	}
-	return amax;
-}
-
-/* The readings of n_sub sub-blocks from s, each input_peak(lim, s + j sub,
- * ...), in one pass per channel. */
-static void read_ahead(TgLimiter *lim, uint32_t s, uint32_t n_sub, float *pk)
+/* The gain computer's readings: pk[j], the true peak of the n_sub
+ * sub-blocks from s (the highest over the channels), in one pass per
+ * channel. */
+static void take_readings(TgLimiter *lim, uint32_t s, uint32_t n_sub, float *pk)
 {
 	const uint32_t first = detect_from(s);
 	tg_tp_max_each(&lim->tp, lim->x[0] + first, n_sub, lim->sub, pk);
@@ -373,7 +360,7 @@ static inline float hold_min(TgLimiter *lim, float m)
 }
 
 /* The gain for one sub-block of input frames at x[.][s], whose true peak is
- * amax (input_peak); it applies to the audio win - 1 frames earlier. Each sub-block enters its lowest required
+ * amax (take_readings); it applies to the audio win - 1 frames earlier. Each sub-block enters its lowest required
  * gain (its highest peak against the ceiling, and the thermal gain) into a
  * minimum over the hold window; instant attack, one-pole release, then a
  * box average over win frames. The box turns each step down into a linear
@@ -396,7 +383,7 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
 	const float gt = thermal_gain(lim, lim2);
 
-	/* amax is the true peak of the sub-block at sd (input_peak): its gain
+	/* amax is the true peak of the sub-block at sd (take_readings): its gain
 	 * goes to the audio win - 1 frames before it, and the guard checks
 	 * TG_TP_HALF frames behind that. */
 	const uint32_t sd = s - TG_TP_HALF;
@@ -574,16 +561,19 @@ void tg_limiter_process(TgLimiter *lim, const float *const *in, float *const *ou
 		const uint32_t n_sub = (lat + m - s) / sub;
 		/* Where no sub-block can change what a later one's detector reads
 		 * (lim->read_ahead), every reading of the pass is taken first: the
-		 * detections then overlap instead of each waiting in turn. The
-		 * same function on the same frames: the same values. */
+		 * detections then overlap instead of each waiting in turn. Else
+		 * each just before its sub-block. The same function on the same
+		 * frames: the same values. */
 		float *const pk = lim->in_peak;
 		if (lim->read_ahead) {
-			read_ahead(lim, s, n_sub, pk);
+			take_readings(lim, s, n_sub, pk);
 		}
-#define TG_SUB_BLOCKS(SUB, N_RUN)                                                                 \
-	for (uint32_t j = 0; j < n_sub; ++j, s += (SUB)) {                                            \
-		const float amax = lim->read_ahead ? pk[j] : input_peak(lim, s, (SUB), (N_RUN));     \
-		sub_block(lim, s, amax, meter, (SUB), (N_RUN));                                       \
+#define TG_SUB_BLOCKS(SUB, N_RUN)                                                  \
+	for (uint32_t j = 0; j < n_sub; ++j, s += (SUB)) {                             \
+		if (!lim->read_ahead) {                                                \
+			take_readings(lim, s, 1, pk + j);                              \
+		}                                                                      \
+		sub_block(lim, s, pk[j], meter, (SUB), (N_RUN));                       \
 	}
 		if (sub == TG_SUB_MAX && n_run == 1) { /* the usual cases, from 44.1 kHz on */
 			TG_SUB_BLOCKS(TG_SUB_MAX, 1)
