@@ -127,15 +127,18 @@ static const TgVariantInfo tg_variants[TG_N_VARIANTS] = {
 #undef TG_X_PICK
 };
 
-/** A port's lowest value in one variant (TG_PORT_MIN_FOR), else the table's. */
-static inline float tg_port_min(const TgVariantInfo *var, TgPortId id)
-{
-#define TG_X_MIN_FOR(ID, variants, value)                   \
+/* For a per-variant list of (ID, variants, value) rows (TG_PORT_MIN_FOR,
+ * TG_PORT_COMMENT_FOR): in a function with the port `id` and the variant
+ * `var`, return the value of the row for them, if there is one. */
+#define TG_X_RETURN_FOR_VARIANT(ID, variants, value)           \
 	if (id == TG_P_##ID && ((variants) & var->mask) != 0) { \
 		return value;                                   \
 	}
-	TG_PORT_MIN_FOR(TG_X_MIN_FOR)
-#undef TG_X_MIN_FOR
+
+/** A port's lowest value in one variant (TG_PORT_MIN_FOR), else the table's. */
+static inline float tg_port_min(const TgVariantInfo *var, TgPortId id)
+{
+	TG_PORT_MIN_FOR(TG_X_RETURN_FOR_VARIANT)
 	return tg_port_info[id].min;
 }
 

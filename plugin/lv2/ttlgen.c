@@ -44,12 +44,7 @@ static const ScalePoint scale_points[] = {TG_SCALE_POINTS(TG_X_POINT)};
 
 static const char *comment_for(const TgVariantInfo *var, TgPortId id)
 {
-#define TG_X_COMMENT(ID, variants, text)                       \
-	if (id == TG_P_##ID && ((variants) & var->mask) != 0) { \
-		return text;                                        \
-	}
-	TG_PORT_COMMENT_FOR(TG_X_COMMENT)
-#undef TG_X_COMMENT
+	TG_PORT_COMMENT_FOR(TG_X_RETURN_FOR_VARIANT)
 	return tg_port_info[id].comment;
 }
 
