@@ -287,6 +287,9 @@ static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters 
 	for (int k = 0; k < TG_IDPY_N; ++k) {
 		atomic_store_explicit(&d->shared[k], w[k], memory_order_relaxed);
 	}
+	if (!d->queue) {
+		return; /* no host to ask for a redraw */
+	}
 	/* A redraw only when the picture would change at its largest size:
 	 * none in silence, nor while a decaying heat estimate moves by less
 	 * than a pixel. */
@@ -299,7 +302,7 @@ static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters 
 	    [TG_IDPY_RAMP] = tg_display_ramp_len(m->ramp, L) + (m->ramp >= 1.0f ? L + 1 : 0),
 	    [TG_IDPY_FLAGS] = (int)flags,
 	};
-	if (d->queue && memcmp(shown, d->drawn, sizeof(shown)) != 0) {
+	if (memcmp(shown, d->drawn, sizeof(shown)) != 0) {
 		memcpy(d->drawn, shown, sizeof(shown));
 		d->queue->queue_draw(d->queue->handle);
 	}
