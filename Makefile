@@ -17,7 +17,7 @@
 #                   check that a fast test fails (host-test/mutants/); not in make check
 #   make install-user / uninstall / clean / deps
 
-VERSION = 0.2.0
+VERSION = 0.4.0
 VERSION_MINOR = $(word 2,$(subst ., ,$(VERSION)))
 VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
 

@@ -19,12 +19,14 @@ for f in "$src"/*.ttl; do
 	for v in stereo mono sum; do
 		case $v in
 		stereo) out=$slug.ttl; uri="urn:tguard:preset:$slug"; drop='^#none#$' ;;
-		mono) out=$slug-mono.ttl; uri="urn:tguard:preset:$slug:mono"; drop='lv2:symbol "\(mono\|route\)"' ;;
-		sum) out=$slug-sum.ttl; uri="urn:tguard:preset:$slug:sum"; drop='lv2:symbol "route"' ;;
+		mono) out=$slug-mono.ttl; uri="urn:tguard:preset:$slug:mono"; drop='lv2:symbol "\(mono\|route\|wiring\)"' ;;
+		sum) out=$slug-sum.ttl; uri="urn:tguard:preset:$slug:sum"; drop='lv2:symbol "\(route\|wiring\)"' ;;
 		esac
+		# A dropped last port leaves the one before it to end the statement.
 		sed -e "/$drop/d" \
 		    -e "s|<urn:tguard:preset:$slug>|<$uri>|" \
-		    -e "s|<urn:tguard:stereo>|<urn:tguard:$v>|" "$f" > "$bundle/presets/$out"
+		    -e "s|<urn:tguard:stereo>|<urn:tguard:$v>|" "$f" |
+			sed -e '$ s/ ] ;$/ ] ./' > "$bundle/presets/$out"
 		printf '\n<%s>\n\ta pset:Preset ;\n\tlv2:appliesTo <urn:tguard:%s> ;\n\trdfs:label "%s" ;\n\trdfs:seeAlso <presets/%s> .\n' \
 			"$uri" "$v" "$label" "$out"
 	done

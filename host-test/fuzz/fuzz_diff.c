@@ -61,6 +61,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_chain_controls(&r, &p,
 			              (op & 1 ? fz_u16(&r) : 0u) | (op & 8 ? 1u << 16 : 0u));
 		}
+		/* wiring (added in 0.4) flips on op bit 7 and reads no byte, so
+		 * the saved inputs stay aligned (with bit 7, the stereo chain
+		 * now also changes wiring there). */
+		if (op & 0x80) {
+			p.wiring = p.wiring >= 1.0f ? 0.0f : 1.0f;
+		}
 		if ((op & 0x70) == 0x70) {
 			tg_diff_activate(&d, &p);
 		}

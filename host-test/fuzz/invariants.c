@@ -98,6 +98,7 @@ void tg_inv_activate(TgInv *inv)
 {
 	inv->ms = 0.0;
 	inv->frame = 0;
+	inv->quiet = 0;
 	memset(inv->restart, 0, (size_t)inv->mask + 1);
 }
 
@@ -140,6 +141,16 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		violation(inv, TG_INV_MISUSE, "checker misuse: %u frames in, %u out", inv->block_n, n);
 		return;
 	}
+	/* Wired tip-ring, the transducer sees the difference of the two
+	 * outputs (README, wiring): every limit holds on it. A change of
+	 * wiring drops the delay and restarts the soft start: silence from
+	 * there through a whole delay and one frame. */
+	const int bridged = inv->n_out == 2 && p.wiring >= 1.0f;
+	if (inv->frame > 0 && bridged != inv->bridged) {
+		inv->quiet_from = inv->frame;
+		inv->quiet = 1;
+	}
+	inv->bridged = bridged;
 	for (uint32_t i = 0; i < n; ++i) {
 		const uint64_t f = inv->frame + i;
 		float a = 0.0f;
@@ -157,14 +168,17 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		if (a > 1.0f) {
 			violation(inv, TG_INV_FULL_SCALE, "output over 0 dBFS: %.9g", (double)a);
 		}
-		const double cur = (double)a * amps;
+		/* The transducer's drive, in samples: across both outputs, or the
+		 * louder one against ground. */
+		const double drive = bridged ? fabs((double)out[0][i] - (double)out[1][i]) : (double)a;
+		const double cur = drive * amps;
 		if (cur > i_peak_ctl * (1.0 + SLACK)) {
 			violation(inv, TG_INV_CURRENT, "peak current %.9g mA over the %.9g mA limit", cur * 1e3,
 			          (double)p.i_peak_ma);
 		}
 		if (cur > i_volt * (1.0 + SLACK)) {
 			violation(inv, TG_INV_VOLTAGE, "peak voltage %.9g V over the %.9g V limit",
-			          (double)a * p.vfs, (double)p.v_peak);
+			          drive * p.vfs, (double)p.v_peak);
 		}
 		const double r = cur / i_peak;
 		inv->worst_peak = r > inv->worst_peak ? r : inv->worst_peak;
@@ -187,7 +201,8 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 
 		/* Soft start: silence through the delay line after activation,
 		 * and gain 0 where the ramp restarts. */
-		const int must_zero = f <= lat || inv->restart[(f - lat) & inv->mask];
+		const int must_zero = f <= lat || inv->restart[(f - lat) & inv->mask] ||
+		                      (inv->quiet && f - inv->quiet_from <= lat);
 		if (must_zero) {
 			if (!zero) {
 				violation(inv, TG_INV_SILENCE, "output %.9g where the soft start must give silence",

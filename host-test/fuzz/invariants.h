@@ -5,6 +5,8 @@
  *  - every output sample is finite and |y| <= 1;
  *  - |i| = |y| * vfs / z_ohm <= i_peak_ma, and the voltage |y| * vfs <=
  *    v_peak (the controls as the chain sanitises them: tg_params_sanitize);
+ *    y is what the transducer sees: the louder output against ground, or,
+ *    wired tip-ring (wiring 1, two outputs), the difference of the two;
  *  - the thermal estimate of the README, ms[n] = ms[n-1] + (1 - e^(-1/(tau
  *    fs))) (i[n]^2 - ms[n-1]) from 0 at activation, i[n] the current of the
  *    louder output, stays at or under (1.02 i_rms)^2. Heat cannot be undone:
@@ -13,7 +15,8 @@
  *  - soft start: the output is exactly 0 for the first latency + 1 frames
  *    after activation and latency frames after any input frame with a
  *    fault (tg_is_fault: NaN, +-Inf, or a magnitude over +60 dBFS; the
- *    ramp restarts from gain 0 there, behind the lookahead delay).
+ *    ramp restarts from gain 0 there, behind the lookahead delay), and
+ *    latency + 1 frames from a block whose wiring differs from the last.
  *
  * Controls change between blocks only, as in LV2, so one set of limits
  * holds for a whole block. tau follows the control in force, as the
@@ -49,6 +52,9 @@ typedef struct {
 	int sum;
 	double ms;      /* the README's thermal estimate, A^2 */
 	uint64_t frame; /* output frames since activation */
+	int bridged;    /* wiring tip-ring in the last block */
+	int quiet;      /* the wiring changed at frame quiet_from: silence through the delay */
+	uint64_t quiet_from;
 	/* Which input frames restart the soft start, for the last latency + 1
 	 * frames (a ring), and for the block being processed. */
 	uint8_t *restart;

@@ -273,6 +273,11 @@ float tg_host_get(const TgHost *host, const char *symbol)
 	return p ? p->value : NAN;
 }
 
+int tg_host_bridged(const TgHost *host)
+{
+	return tg_host_n_audio_out(host) == 2 && tg_host_get(host, "wiring") >= 1.0f;
+}
+
 unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data)
 {
 	unsigned count = 0;

@@ -57,6 +57,11 @@ unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data);
 /** An input or output control's value by symbol; NAN if none. */
 float tg_host_get(const TgHost *host, const char *symbol);
 
+/** Whether the transducer is wired across the plugin's two outputs: its
+ * wiring control at 1, tip-ring (README, docs/wiring.md). Then the voltage
+ * it sees is the difference of the outputs. */
+int tg_host_bridged(const TgHost *host);
+
 /** The loaded instance's extension data for uri (NULL if none), and its
  * handle, to call what the extension holds. */
 const void *tg_host_extension_data(const TgHost *host, const char *uri);

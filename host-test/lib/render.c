@@ -104,17 +104,34 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 	}
 	tg_host_deactivate(host);
 
+	/* What the transducer is driven with: each output against ground, or,
+	 * wired tip-ring, the difference of the two outputs (its own buffer,
+	 * computed here from what the plugin wrote, never taken on trust). */
+	const int bridged = tg_host_bridged(host);
+	float *drive[2] = {ext[0], ext[1]};
+	uint32_t n_drive = p_out;
+	float *across = NULL;
+	if (ok && bridged) {
+		across = malloc((n + TAIL) * sizeof(float));
+		ok = across != NULL;
+		for (uint64_t i = 0; ok && i < n + TAIL; ++i) {
+			across[i] = ext[0][i] - ext[1][i];
+		}
+		drive[0] = across;
+		drive[1] = NULL;
+		n_drive = 1;
+	}
 	TgCurrentStats cs;
 	const double vfs = tg_host_get(host, "vfs"), z = tg_host_get(host, "z_ohm");
-	tg_current_stats((const float *const *)out, p_out, n, vfs / z, tg_host_get(host, "tau_s"),
-	                 rate, &cs);
-	double peak = 0.0;
-	for (uint32_t ch = 0; ch < p_out; ++ch) {
-		for (uint64_t i = 0; i < n; ++i) {
-			const double a = fabs((double)out[ch][i]);
-			peak = a > peak ? a : peak;
-		}
+	if (ok) {
+		tg_current_stats((const float *const *)drive, n_drive, n, vfs / z,
+		                 tg_host_get(host, "tau_s"), rate, &cs);
+	} else {
+		memset(&cs, 0, sizeof(cs));
+		cs.peak_a = cs.rms_a = NAN;
 	}
+	const double peak = tg_sample_peak((const float *const *)out, p_out, n);
+	const double drive_peak = ok ? tg_sample_peak((const float *const *)drive, n_drive, n) : NAN;
 	/* The current the reconstructed waveform drives, not only the samples:
 	 * from frame 0 to frame n - 1, silence before, the plugin's own output
 	 * after (the waveform between frames n - 1 and n belongs to both). */
@@ -123,8 +140,18 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 	                               TG_MTP_OVERSAMPLE)
 	       : NAN;
 	const double true_peak = tp_frames > peak || isnan(tp_frames) ? tp_frames : peak;
+	double drive_tp = true_peak;
+	if (bridged) {
+		const double tp_across =
+		    ok ? tg_true_peak_channels((const float *const *)drive, 1, n + TAIL, 0,
+		                               n ? n - 1 : 0, TG_MTP_OVERSAMPLE)
+		       : NAN;
+		drive_tp = tp_across > drive_peak || isnan(tp_across) ? tp_across : drive_peak;
+	}
+	free(across);
 	free(ext[0]);
 	free(ext[1]);
+	report->bridged = bridged;
 	report->frames = n;
 	report->rate = rate;
 	report->latency = (uint32_t)lat_f;
@@ -133,10 +160,12 @@ int tg_render(TgHost *host, double rate, const float *const *in, uint32_t n_in, 
 	/* The voltage limit is a current limit too: v_peak / z_ohm (fmin
 	 * ignores a NaN: a plugin without v_peak). */
 	report->peak_limit_ma = fmin(i_peak_ma, report->v_peak / z * 1e3);
-	report->peak_v = true_peak * vfs;
-	const double ceiling = fmin(1.0, fmin(i_peak_ma * 1e-3 * z, report->v_peak) / vfs);
+	report->peak_v = drive_tp * vfs;
+	/* Each output's ceiling: across both, each carries half the voltage. */
+	const double ceiling =
+	    fmin(1.0, fmin(i_peak_ma * 1e-3 * z, report->v_peak) / (bridged ? 2.0 * vfs : vfs));
 	report->ceiling_dbfs = 20.0 * log10(ceiling);
-	report->peak_ma = true_peak * vfs / z * 1e3;
+	report->peak_ma = drive_tp * vfs / z * 1e3;
 	report->sample_peak_ma = cs.peak_a * 1e3;
 	report->rms_ma = cs.rms_a * 1e3;
 	report->rms_limit_ma = tg_host_get(host, "i_rms_ma");
@@ -174,16 +203,20 @@ void tg_report_print(FILE *f, const TgReport *r, int json)
 		        "\"rms_limit_ma\": %.4f, \"tau_s\": %g, \"gr_db\": %.2f, \"clamps\": %.0f, "
 		        "\"output_peak_dbfs\": %.2f, \"output_true_peak_dbfs\": %.2f, "
 		        "\"ramp_done_s\": %.4f, \"nonfinite_in\": %llu, \"nonfinite_out\": %llu, "
-		        "\"rt_violations\": %s, \"true_peak_method\": \"%s\"}\n",
+		        "\"rt_violations\": %s, \"true_peak_method\": \"%s\", \"wiring\": \"%s\"}\n",
 		        (unsigned long long)r->frames, r->rate, r->latency, r->peak_ma, r->sample_peak_ma,
 		        r->peak_limit_ma, r->peak_v, r->v_peak, r->ceiling_dbfs, r->rms_ma,
 		        r->rms_limit_ma, r->tau_s, r->gr_db, r->clamps, peak_db, tpeak_db,
 		        r->ramp_done_s, (unsigned long long)r->nonfinite_in,
-		        (unsigned long long)r->nonfinite_out, rt, method);
+		        (unsigned long long)r->nonfinite_out, rt, method,
+		        r->bridged ? "tip-ring" : "tip-sleeve");
 		return;
 	}
 	fprintf(f, "frames:                   %llu (%.3f s at %g Hz, latency %u)\n",
 	        (unsigned long long)r->frames, (double)r->frames / r->rate, r->rate, r->latency);
+	fprintf(f, "wiring:                   %s\n",
+	        r->bridged ? "tip-ring: currents and voltages across left and right"
+	                   : "tip-sleeve: each output against ground");
 	fprintf(f, "peak current:             %.3f mA (limit %.3f mA), true peak\n", r->peak_ma,
 	        r->peak_limit_ma);
 	fprintf(f, "sample peak current:      %.3f mA\n", r->sample_peak_ma);

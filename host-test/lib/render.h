@@ -17,6 +17,8 @@ typedef struct {
 typedef struct {
 	uint64_t frames;
 	double rate;
+	/* Currents and voltages are those of the transducer: each output
+	 * against ground, or, wired tip-ring, across the two outputs. */
 	double peak_ma;        /* true-peak current: tg_true_peak at 16x, x vfs / z */
 	double sample_peak_ma; /* the highest current of any output sample */
 	double peak_limit_ma;  /* min(i_peak_ma, v_peak / z_ohm) */
@@ -33,6 +35,7 @@ typedef struct {
 	uint64_t nonfinite_out;
 	unsigned long long rt_violations; /* allocations or locks inside run() */
 	uint32_t latency;
+	int bridged; /* wiring tip-ring: currents and voltages are across both outputs */
 } TgReport;
 
 /** Render n frames of in (n_in channels: 1 or the plugin's count) into out

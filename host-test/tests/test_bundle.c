@@ -215,7 +215,8 @@ TEST ports_agree_with_turtle(void)
 
 /* The manifest carries the Makefile's VERSION (-DTG_VERSION_MINOR and
  * -DTG_VERSION_MICRO), and the minor version is even (a release, by the
- * LV2 rules) and at least 2: v_peak, added in 0.2, needed the raise. */
+ * LV2 rules) and at least 4: v_peak, added in 0.2, and wiring, added in
+ * 0.4, each needed the raise. */
 TEST versions_from_makefile(void)
 {
 	LilvNode *const minor_p = lilv_new_uri(world, LV2_CORE__minorVersion);
@@ -241,6 +242,7 @@ TEST versions_from_makefile(void)
 	ASSERT_EQ(0, errors);
 	ASSERTm("an odd minor version is a development version", TG_VERSION_MINOR % 2 == 0);
 	ASSERTm("v_peak was added in 0.2", TG_VERSION_MINOR >= 2);
+	ASSERTm("wiring was added in 0.4", TG_VERSION_MINOR >= 4);
 	PASS();
 }
 

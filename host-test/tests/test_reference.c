@@ -268,10 +268,12 @@ TEST reference_render_suite(void)
 	ASSERTm("the presets load through lilv", n_configs > 8);
 	Figures fig;
 	memset(&fig, 0, sizeof(fig));
-	static const uint32_t lay_in[3] = {2, 1, 2}, lay_out[3] = {2, 1, 1};
-	static const char *const lay_name[3] = {"stereo", "mono", "sum"};
-	for (int v = 0; v < 3; ++v) {
-		for (unsigned c = 0; c < n_configs && (v == 0 || c < 1); ++c) {
+	/* The stereo plugin twice: each output against ground, and the
+	 * transducer across both (wiring tip-ring). */
+	static const uint32_t lay_in[4] = {2, 1, 2, 2}, lay_out[4] = {2, 1, 1, 2};
+	static const char *const lay_name[4] = {"stereo", "mono", "sum", "tip-ring"};
+	for (int v = 0; v < 4; ++v) {
+		for (unsigned c = 0; c < n_configs && (v == 0 || v == 3 || c < 1); ++c) {
 			for (unsigned s = 0; s < N_SIGNALS; ++s) {
 				Signal sig;
 				if (signal_make(&sig, SIGNALS[s], 48000.0, lay_in[v],
@@ -281,8 +283,10 @@ TEST reference_render_suite(void)
 				char what[300];
 				snprintf(what, sizeof(what), "%s, %.80s, %s", lay_name[v], configs[c].label,
 				         SIGNALS[s]);
-				run_case(&fig, what, 48000.0, lay_in[v], lay_out[v], sig.x, sig.n,
-				         &configs[c].p, 512, 1, NULL, NULL);
+				TgParams p = configs[c].p;
+				p.wiring = v == 3 ? 1.0f : p.wiring;
+				run_case(&fig, what, 48000.0, lay_in[v], lay_out[v], sig.x, sig.n, &p, 512, 1,
+				         NULL, NULL);
 				signal_free(&sig);
 			}
 		}

@@ -29,6 +29,7 @@ struct TgChain {
 	double rate;
 	uint32_t n_in, n_out;
 	int sum; /* the 2-in/1-out variant */
+	int bridge; /* the transducer across both outputs (safety.h, tg_bridged) */
 	TgParams cur;
 	TgParams raw; /* the controls as last given, before sanitising */
 	TgRamp ramp;
@@ -159,9 +160,9 @@ void tg_chain_stats(const TgChain *chain, TgStats *stats)
 	tg_limiter_counts(&chain->lim, &stats->clamp_peak, &stats->clamp_rms, &stats->clamp_tp);
 }
 
-static void limiter_params(const TgParams *p, TgLimiterParams *lp)
+static void limiter_params(const TgParams *p, int bridge, TgLimiterParams *lp)
 {
-	lp->vfs = p->vfs;
+	lp->vfs = tg_drive_vfs(p->vfs, bridge);
 	lp->z_ohm = p->z_ohm;
 	lp->i_peak = p->i_peak_ma * 1e-3;
 	lp->i_rms = p->i_rms_ma * 1e-3;
@@ -171,11 +172,24 @@ static void limiter_params(const TgParams *p, TgLimiterParams *lp)
 	lp->rise_db_s = p->rise_db_s;
 }
 
+/* A change of wiring: the transducer's voltage changes form at once, so
+ * whatever is in the lookahead is dropped (the heat stays) and it starts
+ * again from silence. */
+static void rewire(TgChain *c)
+{
+	tg_limiter_flush(&c->lim);
+	c->lim_taken = 0;
+	tg_ramp_restart(&c->ramp);
+}
+
 /* Take sanitised controls; jump (at activation) skips every glide. Only
  * what changed is recomputed. */
 static void apply_params(TgChain *chain, const TgParams *p, int jump)
 {
 	const TgParams *const old = &chain->cur;
+	const int bridge = tg_bridged(p->wiring, chain->n_out);
+	const int rewired = !jump && bridge != chain->bridge;
+	chain->bridge = bridge;
 	if (jump || p->ramp_s != old->ramp_s) {
 		tg_ramp_set_time(&chain->ramp, chain->rate, p->ramp_s);
 	}
@@ -185,9 +199,14 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 	if (jump || p->volume_db != old->volume_db) {
 		chain->vol_to = powf(10.0f, p->volume_db / 20.0f);
 	}
-	if (jump || p->mono != old->mono || p->route != old->route) {
-		const TgMonoMode mode = chain->n_in == 1 ? TG_MONO_STEREO : (TgMonoMode)p->mono;
-		const TgRoute route = chain->n_out == 1 ? TG_ROUTE_BOTH : (TgRoute)p->route;
+	if (jump || rewired || p->mono != old->mono || p->route != old->route) {
+		TgMonoMode mode = chain->n_in == 1 ? TG_MONO_STEREO : (TgMonoMode)p->mono;
+		TgRoute route = chain->n_out == 1 ? TG_ROUTE_BOTH : (TgRoute)p->route;
+		if (bridge) {
+			/* One transducer across both outputs: one mono signal. */
+			mode = mode == TG_MONO_STEREO ? TG_MONO_SUM_6DB : mode;
+			route = TG_ROUTE_BOTH;
+		}
 		tg_mono_set(&chain->mono, mode, route, jump);
 	}
 	if (jump || p->hpf_hz != old->hpf_hz || p->hpf_order != old->hpf_order ||
@@ -200,14 +219,17 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 		              below ? (int)p->lpf_order : TG_BAND_ORDER, jump);
 	}
 	TgLimiterParams lp;
-	limiter_params(p, &lp);
+	limiter_params(p, bridge, &lp);
 	if (jump) {
 		tg_limiter_reset(&chain->lim, &lp);
-	} else if (p->vfs != old->vfs || p->z_ohm != old->z_ohm ||
+	} else if (rewired || p->vfs != old->vfs || p->z_ohm != old->z_ohm ||
 	           p->i_peak_ma != old->i_peak_ma || p->i_rms_ma != old->i_rms_ma || p->v_peak != old->v_peak ||
 	           p->tau_s != old->tau_s || p->release_ms != old->release_ms ||
 	           p->rise_db_s != old->rise_db_s) {
 		tg_limiter_set(&chain->lim, &lp);
+	}
+	if (rewired) {
+		rewire(chain);
 	}
 	chain->cur = *p;
 }
@@ -355,13 +377,17 @@ static uint32_t sanitize_input(TgChain *chain, const float *const *in, uint32_t 
 	return i;
 }
 
-/* The dry signal for bypass: the input itself, or the -6 dB sum for the
- * variant with one output, without DC. */
+/* Whether the dry signal is the -6 dB sum: for the variant with one
+ * output, and for a transducer across both outputs (one signal). */
+static int dry_sums(const TgChain *chain) { return chain->sum || chain->bridge; }
+
+/* The dry signal for bypass: the input itself, or the -6 dB sum (dry_sums),
+ * without DC. */
 static void make_dry(TgChain *chain, uint32_t m)
 {
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
 		float *const d = chain->dry[ch];
-		if (chain->sum) {
+		if (dry_sums(chain)) {
 			for (uint32_t i = 0; i < m; ++i) {
 				d[i] = 0.5f * (chain->in[0][i] + chain->in[1][i]);
 			}
@@ -432,8 +458,8 @@ static void track_dry(TgChain *chain, uint32_t m)
 	double sums[2] = {0.0, 0.0};
 	float last[2] = {0.0f, 0.0f};
 	for (uint32_t ch = 0; ch < chain->n_out; ++ch) {
-		const float *const x = chain->in[ch];
-		const float *const y = chain->sum ? chain->in[1] : NULL;
+		const float *const x = dry_sums(chain) ? chain->in[0] : chain->in[ch];
+		const float *const y = dry_sums(chain) ? chain->in[1] : NULL;
 		sums[ch] = dry_weighted(dw, x, y, m);
 		last[ch] = y ? 0.5f * (x[m - 1] + y[m - 1]) : x[m - 1];
 	}
@@ -508,6 +534,9 @@ static void limit(TgChain *chain, float *const *out, uint32_t off, uint32_t m,
 	const float *const src[2] = {chain->wet[0], chain->wet[1]};
 	float *const dst[2] = {out[0] + off, chain->n_out > 1 ? out[1] + off : NULL};
 	tg_limiter_process(&chain->lim, src, dst, m, chain->twin, meter);
+	if (chain->bridge) {
+		tg_bridge_out(dst[1], dst[0], m);
+	}
 }
 
 /* One pass over up to m frames from off; returns the frames it took, at
@@ -527,7 +556,8 @@ static uint32_t process_chunk(TgChain *chain, const float *const *in, float *con
 	choose_twin(chain, dry_heard);
 	const uint32_t n_run = chain->twin ? 1 : n_out;
 	float *const wet[2] = {chain->wet[0], chain->wet[1]};
-	if (!chain->twin || !twin_input(chain, in, off, m)) {
+	/* twin_input tracks each channel's own dry signal: not the bridged sum. */
+	if (!chain->twin || chain->bridge || !twin_input(chain, in, off, m)) {
 		m = sanitize_input(chain, in, off, m);
 		if (dry_heard) {
 			make_dry(chain, m);

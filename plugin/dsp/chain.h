@@ -40,6 +40,7 @@ typedef struct {
 	float mono;
 	float route;
 	float v_peak; /* V peak */
+	float wiring; /* TG_WIRING_* (safety.h); two outputs only */
 } TgParams;
 
 typedef struct {

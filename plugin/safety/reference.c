@@ -13,7 +13,10 @@
  *   6. volume (a rate-limited glide), the crossfade, soft start;
  *   7. the limiter: into the lookahead delay; on the sub-block grid the gain
  *      computer, the gain, the clamp, the RMS guard, the heat and the
- *      true-peak guard; out comes the oldest frame.
+ *      true-peak guard; out comes the oldest frame;
+ *   8. the wiring: with the transducer across both outputs (tip-ring), the
+ *      second output is the first negated, and the limiter held the first
+ *      to the limits at twice vfs, the voltage across the transducer.
  *
  * Controls change only between calls (as in LV2): they are sanitised
  * (tg_params_sanitize), and whatever changed takes effect from the first
@@ -288,10 +291,11 @@ static void lim_free(RefLim *L)
 	memset(L, 0, sizeof(*L));
 }
 
-/* New limits: the targets; lowered limits apply at once. */
-static void lim_set_params(RefLim *L, const TgParams *p)
+/* New limits: the targets; lowered limits apply at once. vfs: the volts
+ * across the transducer at 0 dBFS (tg_drive_vfs). */
+static void lim_set_params(RefLim *L, const TgParams *p, double vfs)
 {
-	const double vfs = p->vfs, z = p->z_ohm;
+	const double z = p->z_ohm;
 	L->amps = vfs / z;
 	L->ceiling_to = tg_sample_ceiling(p->i_peak_ma * 1e-3, z, vfs, p->v_peak);
 	L->irms_to = p->i_rms_ma * 1e-3;
@@ -322,11 +326,11 @@ static void lim_clear(RefLim *L)
 }
 
 /* Activation: no heat, limits at their targets, thermal gain 1. */
-static void lim_reset(RefLim *L, const TgParams *p)
+static void lim_reset(RefLim *L, const TgParams *p, double vfs)
 {
 	L->ceiling = INFINITY;
 	L->irms = INFINITY;
-	lim_set_params(L, p);
+	lim_set_params(L, p, vfs);
 	L->thermal = 1.0;
 	L->ms = 0.0;
 	lim_clear(L);
@@ -640,6 +644,7 @@ struct TgRefChain {
 	double rate;
 	uint32_t n_in, n_out;
 	int sum; /* the 2-in/1-out variant */
+	int bridge; /* wiring tip-ring: the transducer across both outputs */
 	TgParams cur; /* the sanitised controls in force */
 
 	RefRamp ramp;
@@ -738,6 +743,10 @@ static void mono_set(TgRefChain *c, int mode, int route, int jump)
 static void apply_params(TgRefChain *c, const TgParams *p, int jump)
 {
 	const TgParams *const old = &c->cur;
+	const int bridge = tg_bridged(p->wiring, c->n_out);
+	const int rewired = !jump && bridge != c->bridge;
+	c->bridge = bridge;
+	const double vfs = tg_drive_vfs(p->vfs, bridge);
 	if (jump || p->ramp_s != old->ramp_s) {
 		ramp_set_time(&c->ramp, c->rate, p->ramp_s);
 	}
@@ -748,11 +757,17 @@ static void apply_params(TgRefChain *c, const TgParams *p, int jump)
 	if (jump || p->volume_db != old->volume_db) {
 		c->vol_to = powf(10.0f, p->volume_db / 20.0f);
 	}
-	if (jump || p->mono != old->mono || p->route != old->route) {
+	if (jump || rewired || p->mono != old->mono || p->route != old->route) {
 		/* The mono plugin has no mode (its one input feeds the matrix's
-		 * both inputs), plugins with one output no route. */
-		const int mode = c->n_in == 1 ? TG_MONO_STEREO : (int)p->mono;
-		const int route = c->n_out == 1 ? TG_ROUTE_BOTH : (int)p->route;
+		 * both inputs), plugins with one output no route. Across both
+		 * outputs the transducer takes one signal: no "stereo" mode (it
+		 * becomes the -6 dB sum), and both outputs. */
+		int mode = c->n_in == 1 ? TG_MONO_STEREO : (int)p->mono;
+		int route = c->n_out == 1 ? TG_ROUTE_BOTH : (int)p->route;
+		if (bridge) {
+			mode = mode == TG_MONO_STEREO ? TG_MONO_SUM_6DB : mode;
+			route = TG_ROUTE_BOTH;
+		}
 		mono_set(c, mode, route, jump);
 	}
 	if (jump || p->hpf_hz != old->hpf_hz || p->hpf_order != old->hpf_order ||
@@ -763,11 +778,18 @@ static void apply_params(TgRefChain *c, const TgParams *p, int jump)
 		           below ? (int)p->lpf_order : TG_BAND_ORDER, jump);
 	}
 	if (jump) {
-		lim_reset(&c->lim, p);
-	} else if (lim_params_differ(p, old)) {
+		lim_reset(&c->lim, p, vfs);
+	} else if (rewired || lim_params_differ(p, old)) {
 		const double old_amps = c->lim.amps, old_alpha = c->lim.alpha;
-		lim_set_params(&c->lim, p);
+		lim_set_params(&c->lim, p, vfs);
 		lim_rebind(&c->lim, old_amps, old_alpha);
+	}
+	if (rewired) {
+		/* A new wiring: the delay is dropped and the soft start restarts
+		 * from silence (the heat stays). */
+		lim_clear(&c->lim);
+		c->lim_taken = 0;
+		ramp_restart(&c->ramp);
 	}
 	c->cur = *p;
 }
@@ -976,10 +998,11 @@ static void chain_frame(TgRefChain *c, const float *x, float *y)
 
 	/* 3. The bypass crossfade moves by xf_step per frame towards enable;
 	 * this frame mixes xf of the processed signal and 1 - xf of the dry
-	 * one. The dry signal: the input (the sum plugin: (L+R)/2, the -6 dB
-	 * sum), always without DC (DC is only heat), and through the guard band
-	 * while it is heard (xf < 1); the guard band starts from rest at the
-	 * first frame heard after frames that were not. */
+	 * one. The dry signal: the input (the sum plugin, or the transducer
+	 * across both outputs: (L+R)/2, the -6 dB sum), always without DC (DC
+	 * is only heat), and through the guard band while it is heard
+	 * (xf < 1); the guard band starts from rest at the first frame heard
+	 * after frames that were not. */
 	const float enable = c->cur.enable;
 	if (c->xf < enable) {
 		c->xf = c->xf + c->xf_step < enable ? c->xf + c->xf_step : enable;
@@ -993,7 +1016,7 @@ static void chain_frame(TgRefChain *c, const float *x, float *y)
 	c->dry_was_heard = heard;
 	float dry[2] = {0.0f, 0.0f};
 	for (uint32_t ch = 0; ch < c->n_out; ++ch) {
-		const float d = c->sum ? 0.5f * (l + r) : v[ch];
+		const float d = c->sum || c->bridge ? 0.5f * (l + r) : v[ch];
 		dry[ch] = (float)dc_step(c->dc_b0, c->dc_a1, &c->dry_dc, ch, (double)d);
 		if (heard) {
 			for (int sec = 0; sec < 2; ++sec) {
@@ -1022,6 +1045,12 @@ static void chain_frame(TgRefChain *c, const float *x, float *y)
 
 	/* 7. The limiter. */
 	lim_frame(&c->lim, w, y);
+
+	/* 8. The wiring: across both outputs, the second is the first
+	 * negated, so the transducer sees y[0] - y[1] = 2 y[0]. */
+	if (c->bridge) {
+		y[1] = -y[0];
+	}
 }
 
 void tg_ref_chain_process(TgRefChain *c, const float *const *in, float *const *out, uint32_t n,

@@ -10,7 +10,7 @@
  *
  * It reuses only pure design functions of the fast modules
  * (tg_biquad_design, tg_tp_init, tg_sample_ceiling, tg_is_fault,
- * tg_params_sanitize) and the two reference kernels written as definitions
+ * tg_bridged, tg_drive_vfs, tg_params_sanitize) and the two reference kernels written as definitions
  * (tg_tp_max_ref, tg_tp_guard_ref), never their processing code.
  *
  * The differential test (host-test/tests/test_reference.c) and the fuzz target

@@ -71,3 +71,10 @@ uint32_t tg_tp_guard(const TgTruePeak *tp, float *const *x, uint32_t n_ch, uint3
 	}
 	return tg_tp_guard_ref(tp, x, n_ch, count, cg, peak);
 }
+
+void tg_bridge_out(float *r, const float *l, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; ++i) {
+		r[i] = -l[i];
+	}
+}

@@ -47,6 +47,29 @@ static inline double tg_sample_ceiling(double i_peak, double z_ohm, double vfs, 
 	return c < 1.0 ? c : 1.0;
 }
 
+/* Wiring. Tip-sleeve: the transducer between one output and ground sees
+ * y vfs. Tip-ring (bridged): it sits across the two outputs, which carry
+ * +y and -y, so it sees 2 y vfs. The chain then limits one mono signal y
+ * with the full-scale voltage taken as 2 vfs (tg_drive_vfs), so every
+ * limit, peak, RMS and voltage, true peak included, holds on the voltage
+ * across the transducer; the second output is the first negated
+ * (tg_bridge_out), which IEEE arithmetic does exactly, so the difference of
+ * the two outputs is exactly 2 y. Only a plugin with two outputs can. */
+#define TG_WIRING_TIP_SLEEVE 0
+#define TG_WIRING_TIP_RING 1
+
+/** Whether the transducer is across both outputs (wiring tip-ring). */
+static inline int tg_bridged(float wiring, uint32_t n_out)
+{
+	return n_out == 2 && wiring >= (float)TG_WIRING_TIP_RING;
+}
+
+/** Volts across the transducer for a sample of 1 (0 dBFS) on each output. */
+static inline double tg_drive_vfs(double vfs, int bridged) { return bridged ? 2.0 * vfs : vfs; }
+
+/** The bridged second output: r[i] = -l[i], exactly. */
+void tg_bridge_out(float *r, const float *l, uint32_t n);
+
 /* The true-peak guard fades in and out over this many frames around the
  * frames it scales. */
 #define TG_GUARD_FADE 8
