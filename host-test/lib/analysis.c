@@ -37,6 +37,18 @@ void tg_current_stats(const float *const *out, uint32_t n_ch, uint64_t n, double
 	stats->nonfinite = bad;
 }
 
+double tg_sample_peak(const float *const *x, uint32_t n_ch, uint64_t n)
+{
+	double peak = 0.0;
+	for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		for (uint64_t i = 0; i < n; ++i) {
+			const double a = fabs((double)x[ch][i]);
+			peak = a > peak ? a : peak;
+		}
+	}
+	return peak;
+}
+
 double tg_thdn(const float *x, uint64_t n, double rate, double freq)
 {
 	/* Normal equations for y ~ a sin + b cos + c. */

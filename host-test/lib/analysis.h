@@ -18,6 +18,10 @@ typedef struct {
 void tg_current_stats(const float *const *out, uint32_t n_ch, uint64_t n, double amps,
                       double tau_s, double rate, TgCurrentStats *stats);
 
+/** The highest |x| of any sample of n_ch channels of n frames; NaN never
+ * wins (tg_current_stats counts it). */
+double tg_sample_peak(const float *const *x, uint32_t n_ch, uint64_t n);
+
 /** THD+N of x[0..n) with a sine of known frequency: the least-squares fit
  * of sine, cosine and DC is the signal; everything else is distortion and
  * noise. Returns residual RMS / fitted sine RMS. */

@@ -14,16 +14,21 @@
 #include "host.h"
 #include "signals.h"
 
+/* The stereo plugin twice: the transducer against ground on each output,
+ * and across both (wiring tip-ring, the report then across them). */
 static const struct {
 	const char *uri;
 	const char *name;
+	float wiring;
 } VARIANTS[] = {
-	{"urn:tguard:stereo", "stereo"},
-	{"urn:tguard:mono", "mono"},
-	{"urn:tguard:sum", "sum"},
+	{"urn:tguard:stereo", "stereo", 0.0f},
+	{"urn:tguard:mono", "mono", 0.0f},
+	{"urn:tguard:sum", "sum", 0.0f},
+	{"urn:tguard:stereo", "tipring", 1.0f},
 };
+#define N_VARIANTS (sizeof(VARIANTS) / sizeof(VARIANTS[0]))
 
-/* Every signal but calib at 48 kHz; these also at the other rates. */
+/* Every signal but the raw ones (calib) at 48 kHz; these also at the other rates. */
 static const char *const OTHER_RATE_SIGNALS[] = {"sweep", "pink", "burst"};
 static const double OTHER_RATES[] = {44100.0, 96000.0, 192000.0};
 
@@ -67,6 +72,7 @@ static void add_case(TgRefCase *cases, unsigned max, unsigned *n, int v, const c
 		TgRefCase *const c = &cases[*n];
 		c->uri = VARIANTS[v].uri;
 		c->variant = VARIANTS[v].name;
+		c->wiring = VARIANTS[v].wiring;
 		snprintf(c->preset, sizeof(c->preset), "%s", preset);
 		if (preset[0]) {
 			tg_ref_slug(preset, c->slug, sizeof(c->slug));
@@ -90,11 +96,11 @@ unsigned tg_ref_cases(const char *bundle, TgRefCase *cases, unsigned max)
 	}
 	tg_host_free(host);
 	unsigned n = 0;
-	for (int v = 0; v < 3; ++v) {
+	for (int v = 0; v < (int)N_VARIANTS; ++v) {
 		for (unsigned p = 0; p <= presets.n; ++p) {
 			const char *const label = p == 0 ? "" : presets.labels[p - 1];
 			for (unsigned s = 0; s < tg_n_builtin_signals; ++s) {
-				if (strcmp(tg_builtin_signals[s].name, "calib") != 0) {
+				if (!tg_builtin_signals[s].raw) {
 					add_case(cases, max, &n, v, label, tg_builtin_signals[s].name, 48000.0);
 				}
 			}
@@ -185,8 +191,9 @@ static char *summarize(const TgRefCase *c, const TgReport *r, float *const *out,
                        uint64_t n)
 {
 	Text t = {NULL, 0, 0};
-	text_add(&t, "# tguard reference: %s, preset \"%s\", signal %s, %.0f Hz\n", c->uri,
-	         c->preset[0] ? c->preset : "(defaults)", c->signal, c->rate);
+	text_add(&t, "# tguard reference: %s, preset \"%s\", signal %s, %.0f Hz%s\n", c->uri,
+	         c->preset[0] ? c->preset : "(defaults)", c->signal, c->rate,
+	         c->wiring > 0.0f ? ", wiring tip-ring" : "");
 	text_add(&t, "peak_ma %.3f\nrms_ma %.3f\nclamps %.0f\nramp_done_s %.4f\n", r->peak_ma,
 	         r->rms_ma, r->clamps, r->ramp_done_s);
 	text_add(&t, "# per %.0f ms window, each channel: RMS dB, peak dB\n", TG_REF_WINDOW_S * 1e3);
@@ -221,6 +228,9 @@ int tg_ref_render(const char *bundle, const TgRefCase *c, uint32_t block,
 		fprintf(stderr, "%s\n", err);
 		tg_host_free(host);
 		return -1;
+	}
+	if (c->wiring > 0.0f) {
+		tg_host_set(host, "wiring", c->wiring);
 	}
 	for (const char *const *s = sets; s && *s; s += 2) {
 		tg_host_set(host, s[0], (float)atof(s[1]));

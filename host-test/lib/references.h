@@ -18,7 +18,8 @@
 
 typedef struct {
 	const char *uri;     /* plugin */
-	const char *variant; /* short name: stereo, mono, sum */
+	const char *variant; /* short name: stereo, mono, sum, tipring (stereo, wiring 1) */
+	float wiring;        /* the wiring control set after the preset */
 	char preset[96];     /* label; empty for the defaults */
 	char slug[64];       /* file-name form of the preset */
 	const char *signal;

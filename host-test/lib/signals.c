@@ -94,18 +94,28 @@ void tg_sig_sweep(float *x, uint32_t n, double rate, double f0, double f1, doubl
 }
 
 const TgBuiltinSignal tg_builtin_signals[] = {
-	{"sine1k", 4.0, "1 kHz sine at 0 dBFS"},
-	{"sine100", 4.0, "100 Hz sine at 0 dBFS"},
-	{"sweep", 4.0, "logarithmic sine sweep 20 Hz - 20 kHz at -12 dBFS (under the default limits)"},
-	{"pink", 4.0, "pink noise at +12 dBFS RMS"},
-	{"square50", 4.0, "50 Hz square wave at 0 dBFS"},
-	{"burst", 4.0, "1 s of silence, then full-scale noise bursts (50 ms on, 450 ms off)"},
-	{"nanburst", 4.0, "pink noise at -12 dBFS with NaN and Inf bursts at 1.0 s and 2.5 s"},
-	{"dc", 4.0, "a 0.5 DC offset under a 1 kHz sine at -20 dBFS"},
-	{"antiphase", 4.0, "200 Hz sine at -6 dBFS, right channel inverted"},
-	{"calib", 30.0, "60 Hz sine at -6 dBFS, for measuring the output voltage"},
+	{"sine1k", 4.0, "1 kHz sine at 0 dBFS", 0},
+	{"sine100", 4.0, "100 Hz sine at 0 dBFS", 0},
+	{"sweep", 4.0, "logarithmic sine sweep 20 Hz - 20 kHz at -12 dBFS (under the default limits)", 0},
+	{"pink", 4.0, "pink noise at +12 dBFS RMS", 0},
+	{"square50", 4.0, "50 Hz square wave at 0 dBFS", 0},
+	{"burst", 4.0, "1 s of silence, then full-scale noise bursts (50 ms on, 450 ms off)", 0},
+	{"nanburst", 4.0, "pink noise at -12 dBFS with NaN and Inf bursts at 1.0 s and 2.5 s", 0},
+	{"dc", 4.0, "a 0.5 DC offset under a 1 kHz sine at -20 dBFS", 0},
+	{"antiphase", 4.0, "200 Hz sine at -6 dBFS, right channel inverted", 0},
+	{"calib", 30.0, "60 Hz sine at -6 dBFS peak, written raw (never through tguard), for measuring vfs", 1},
 };
 const unsigned tg_n_builtin_signals = sizeof(tg_builtin_signals) / sizeof(tg_builtin_signals[0]);
+
+const TgBuiltinSignal *tg_builtin_find(const char *name)
+{
+	for (unsigned i = 0; i < tg_n_builtin_signals; ++i) {
+		if (strcmp(tg_builtin_signals[i].name, name) == 0) {
+			return &tg_builtin_signals[i];
+		}
+	}
+	return NULL;
+}
 
 int tg_builtin_signal(const char *name, double rate, uint32_t n_ch, uint64_t n64, float *const *x)
 {
@@ -154,7 +164,7 @@ int tg_builtin_signal(const char *name, double rate, uint32_t n_ch, uint64_t n64
 		}
 		return 0;
 	} else if (strcmp(name, "calib") == 0) {
-		tg_sig_sine(x[0], n, rate, 60.0, 0.5, 0.0);
+		tg_sig_sine(x[0], n, rate, TG_CALIB_HZ, TG_CALIB_AMP, 0.0);
 	} else {
 		return -1;
 	}

@@ -37,11 +37,20 @@ void tg_sig_sweep(float *x, uint32_t n, double rate, double f0, double f1, doubl
 typedef struct {
 	const char *name;
 	double seconds; /* default duration */
-	const char *what;
+	const char *what; /* the signal itself, before any plugin */
+	int raw; /* tguard-render writes it as it is, never through the plugin */
 } TgBuiltinSignal;
 
 extern const TgBuiltinSignal tg_builtin_signals[];
 extern const unsigned tg_n_builtin_signals;
+
+/** The built-in signal of that name; NULL if none. */
+const TgBuiltinSignal *tg_builtin_find(const char *name);
+
+/* The calibration tone (README, Calibration): a 60 Hz sine at -6 dBFS
+ * peak, so vfs = V_rms * sqrt(2) * 2. Cheap meters read 60 Hz well. */
+#define TG_CALIB_HZ 60.0
+#define TG_CALIB_AMP 0.5
 
 /** Fill n_ch channels of n frames with a built-in signal; 0 on success, -1
  * for an unknown name. */

@@ -16,9 +16,12 @@
 #include "tg_test.h"
 #include "tg_assert.h"
 
+#include <sndfile.h>
+
 #include "analysis.h"
 #include "references.h"
 #include "rtcheck.h"
+#include "signals.h"
 
 /* The sanitizer build runs these tests again with its own bundle and
  * tguard-render: -DTG_BUILD_DIR='"build/asan"'. */
@@ -50,6 +53,14 @@ TEST regression_render(const TgRefCase *c)
 	char why[256] = "";
 	char *const ref = reference_of(c);
 	const int differs = ref ? tg_ref_compare(ref, summary, why, sizeof(why)) : -1;
+	/* Across both outputs the second is exactly the first negated: the
+	 * transducer sees their difference, 2 y, which the report measured. */
+	uint64_t not_negated = 0;
+	if (c->wiring > 0.0f) {
+		for (uint64_t i = 0; i < n; ++i) {
+			not_negated += out[1][i] != -out[0][i];
+		}
+	}
 	/* Right after a NaN burst the output restarts from silence. */
 	double after_fault = 0.0;
 	if (strcmp(c->signal, "nanburst") == 0) {
@@ -63,6 +74,9 @@ TEST regression_render(const TgRefCase *c)
 	free(ref);
 	ASSERT_EQ_FMT(0ull, r.rt_violations, "%llu");
 	ASSERT_EQ_FMT(0ull, (unsigned long long)r.nonfinite_out, "%llu");
+	ASSERT_EQ_FMTm("tip-ring: the right output is not the left negated", 0ull,
+	               (unsigned long long)not_negated, "%llu");
+	ASSERT_EQm("the report is not across the outputs", c->wiring > 0.0f, r.bridged);
 	ASSERTm("sample peak current over the limit",
 	        r.sample_peak_ma <= r.peak_limit_ma * (1.0 + 1e-6));
 	ASSERTm("RMS current over 1.02 x the limit", r.rms_ma <= 1.02 * r.rms_limit_ma);
@@ -223,7 +237,7 @@ TEST rt_check_counts_and_run_is_clean(void)
 
 static int run_cli(const char *args, char *err, size_t len)
 {
-	char cmd[1024];
+	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), RENDER " %s 2>/tmp/tg-cli-err.txt >/tmp/tg-cli-out.txt", args);
 	const int status = system(cmd);
 	char *const e = tg_ref_read_file("/tmp/tg-cli-err.txt");
@@ -392,7 +406,7 @@ TEST cli_pipewire_config(void)
 	ASSERT(out != NULL);
 	ok = strstr(out, "plugin  = \"urn:tguard:sum\"") && strstr(out, "audio.position = [ MONO ]") &&
 	     strstr(out, "audio.position = [ FL FR ]") && !strstr(out, " route ") &&
-	     strstr(out, "\n                            v_peak       = 15\n") && balanced(out);
+	     strstr(out, "\n                            v_peak       = 10\n") && balanced(out);
 	static const char *const vfs[] = {"vfs", "1.41", NULL};
 	const unsigned missing_sum =
 	    pipewire_controls_missing(out, "urn:tguard:sum", "urn:tguard:preset:piezo-disc:sum", vfs);
@@ -533,15 +547,453 @@ TEST cli_v_peak_report_and_check(void)
 	ASSERT((strstr(err, "peak voltage") && strstr(err, "over the limit 1.0000 V")) ||
 	       strstr(err, "over the limit 125.0000 mA"));
 	ASSERT(strchr(err, '\n') == strrchr(err, '\n'));
-	/* The piezo preset states 15 V: its peak current limit is 15 V / 800
-	 * ohm = 18.75 mA, under its 19 mA i_peak_ma. */
+	/* The piezo preset states 10 V: its peak current limit is 10 V / 200
+	 * ohm = 50 mA, its i_peak_ma too. */
 	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:piezo-disc --check /tmp/tg-vp.wav", err,
 	                     sizeof(err)));
 	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
 	ASSERT(out != NULL);
-	ok = strstr(out, "(limit 18.750 mA)") && strstr(out, "V (limit 15.0000 V)");
+	ok = strstr(out, "(limit 50.000 mA)") && strstr(out, "V (limit 10.0000 V)");
 	free(out);
 	ASSERT(ok);
+	unlink("/tmp/tg-vp.wav");
+	PASS();
+}
+
+/* ---- the user's path: calibration tone, setup check, wiring ---- */
+
+/* A WAV file's channels, de-interleaved; NULL when it cannot be read. */
+typedef struct {
+	float *x[2];
+	uint32_t ch;
+	uint64_t n;
+	double rate;
+} Wav;
+
+static int wav_read(const char *path, Wav *w)
+{
+	memset(w, 0, sizeof(*w));
+	SF_INFO info;
+	memset(&info, 0, sizeof(info));
+	SNDFILE *const sf = sf_open(path, SFM_READ, &info);
+	if (!sf) {
+		return -1;
+	}
+	if (info.channels < 1 || info.channels > 2 || info.frames <= 0) {
+		sf_close(sf);
+		return -1;
+	}
+	w->ch = (uint32_t)info.channels;
+	w->n = (uint64_t)info.frames;
+	w->rate = info.samplerate;
+	float *const inter = malloc(w->n * w->ch * sizeof(float));
+	const sf_count_t got = inter ? sf_readf_float(sf, inter, info.frames) : 0;
+	sf_close(sf);
+	for (uint32_t c = 0; c < w->ch; ++c) {
+		w->x[c] = malloc(w->n * sizeof(float));
+	}
+	if (got != info.frames || !w->x[0] || (w->ch == 2 && !w->x[1])) {
+		free(inter);
+		free(w->x[0]);
+		free(w->x[1]);
+		return -1;
+	}
+	for (uint64_t i = 0; i < w->n; ++i) {
+		for (uint32_t c = 0; c < w->ch; ++c) {
+			w->x[c][i] = inter[i * w->ch + c];
+		}
+	}
+	free(inter);
+	return 0;
+}
+
+static void wav_free(Wav *w)
+{
+	free(w->x[0]);
+	free(w->x[1]);
+	memset(w, 0, sizeof(*w));
+}
+
+static double db(double v) { return 20.0 * log10(v); }
+
+/* Upward zero crossings per second: a steady tone's frequency. */
+static double tone_hz(const float *x, uint64_t n, double rate)
+{
+	uint64_t up = 0, first = 0, last = 0;
+	for (uint64_t i = 1; i < n; ++i) {
+		if (x[i - 1] < 0.0f && x[i] >= 0.0f) {
+			first = up ? first : i;
+			last = i;
+			++up;
+		}
+	}
+	return up > 1 ? (double)(up - 1) * rate / (double)(last - first) : 0.0;
+}
+
+/* RMS of x[from, to). */
+static double span_rms(const float *x, uint64_t from, uint64_t to)
+{
+	double acc = 0.0;
+	for (uint64_t i = from; i < to; ++i) {
+		acc += (double)x[i] * (double)x[i];
+	}
+	return to > from ? sqrt(acc / (double)(to - from)) : 0.0;
+}
+
+/* The number after a label in the last command's output; NAN if absent. */
+static double printed(const char *out, const char *label)
+{
+	const char *const at = out ? strstr(out, label) : NULL;
+	return at ? strtod(at + strlen(label), NULL) : NAN;
+}
+
+/* The calibration tone is written raw: a 60 Hz sine at -6 dBFS peak, the
+ * same whatever preset or plugin is named, on the channels asked for. */
+TEST calib_tone_is_raw_and_as_documented(void)
+{
+	static const double rates[] = {44100.0, 48000.0, 96000.0};
+	char err[2048], args[512];
+	for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); ++k) {
+		snprintf(args, sizeof(args), "--signal calib -r %.0f --report /tmp/tg-calib.wav", rates[k]);
+		ASSERT_EQ(0, run_cli(args, err, sizeof(err)));
+		char *const rep = tg_ref_read_file("/tmp/tg-cli-out.txt");
+		const int says_raw = rep && strstr(rep, "written raw: not through tguard") &&
+		                     strstr(rep, "output peak:              -6.02 dBFS");
+		free(rep);
+		ASSERTm("--report does not say the tone is raw, at -6.02 dBFS", says_raw);
+		/* Through the most cutting preset, asked for: the same file. */
+		snprintf(args, sizeof(args),
+		         "-p 'Dynamic microphone as speaker' --signal calib -r %.0f /tmp/tg-calib2.wav",
+		         rates[k]);
+		ASSERT_EQ(0, run_cli(args, err, sizeof(err)));
+		Wav a, b;
+		ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &a));
+		ASSERT_EQ(0, wav_read("/tmp/tg-calib2.wav", &b));
+		int same = a.n == b.n && a.ch == b.ch;
+		for (uint32_t c = 0; same && c < a.ch; ++c) {
+			same = memcmp(a.x[c], b.x[c], a.n * sizeof(float)) == 0;
+		}
+		const uint64_t n = a.n;
+		const uint32_t ch = a.ch;
+		double worst_peak = 0.0, worst_rms = 0.0, hz = 0.0;
+		for (uint32_t c = 0; c < a.ch; ++c) {
+			const float *const xs[1] = {a.x[c]};
+			worst_peak = fmax(worst_peak, fabs(db(tg_sample_peak(xs, 1, a.n)) - db(0.5)));
+			worst_rms = fmax(worst_rms, fabs(db(tg_rms(a.x[c], a.n)) - db(0.5 / sqrt(2.0))));
+			hz = tone_hz(a.x[c], a.n, a.rate);
+		}
+		printf("calib at %.0f Hz: peak within %.5f dB of -6.0206 dBFS, RMS within %.5f dB of "
+		       "-9.0309 dBFS, %.3f Hz\n",
+		       rates[k], worst_peak, worst_rms, hz);
+		wav_free(&a);
+		wav_free(&b);
+		ASSERTm("a preset changed the calibration tone", same);
+		ASSERT_EQ(2u, ch);
+		ASSERT_EQ_FMT((unsigned long long)(30.0 * rates[k]), (unsigned long long)n, "%llu");
+		ASSERT(worst_peak <= 0.01);
+		ASSERT(worst_rms <= 0.01);
+		ASSERT(fabs(hz - 60.0) < 0.01);
+	}
+	/* One channel: asked for, or for the mono plugin. */
+	static const char *const mono[] = {"--channels 1 --signal calib:1 /tmp/tg-calib.wav",
+	                                   "-u urn:tguard:mono --signal calib:1 /tmp/tg-calib.wav"};
+	for (size_t k = 0; k < 2; ++k) {
+		ASSERT_EQ(0, run_cli(mono[k], err, sizeof(err)));
+		Wav a;
+		ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &a));
+		const uint32_t ch = a.ch;
+		wav_free(&a);
+		ASSERT_EQ(1u, ch);
+	}
+	ASSERT_EQ(1, run_cli("--channels 3 --signal calib /tmp/tg-calib.wav", err, sizeof(err)));
+	ASSERT_EQ(1, run_cli("--channels 1 --signal sine1k /tmp/tg-calib.wav", err, sizeof(err)));
+	unlink("/tmp/tg-calib.wav");
+	unlink("/tmp/tg-calib2.wav");
+	PASS();
+}
+
+/* The README's procedure, followed as a user would, on a simulated card of
+ * known vfs: play the tone, read a meter (true RMS, and an average-reading
+ * meter calibrated for sines), apply the README's formula. */
+TEST calib_procedure_recovers_vfs(void)
+{
+	char *const readme = tg_ref_read_file("README.md");
+	const int formula = readme && strstr(readme, "`vfs = V · √2 · 2`") &&
+	                    strstr(readme, "tguard-render --signal calib calib.wav");
+	free(readme);
+	ASSERTm("the README's calibration formula or command changed: update this test", formula);
+	char err[2048];
+	ASSERT_EQ(0, run_cli("--signal calib /tmp/tg-calib.wav", err, sizeof(err)));
+	Wav w;
+	ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &w));
+	static const double cards[] = {0.3, 1.37, 2.83, 9.5};
+	double worst = 0.0;
+	for (size_t k = 0; k < sizeof(cards) / sizeof(cards[0]); ++k) {
+		/* The meter settles and shows the last second, from second 10. */
+		const uint64_t from = (uint64_t)(10.0 * w.rate), to = from + (uint64_t)w.rate;
+		const double v_rms = span_rms(w.x[0], from, to) * cards[k];
+		double mean_abs = 0.0;
+		for (uint64_t i = from; i < to; ++i) {
+			mean_abs += fabs((double)w.x[0][i]) * cards[k];
+		}
+		const double v_avg = mean_abs / (double)(to - from) * M_PI / (2.0 * sqrt(2.0));
+		const double vfs_rms = v_rms * sqrt(2.0) * 2.0, vfs_avg = v_avg * sqrt(2.0) * 2.0;
+		printf("simulated card vfs %.4f V: true-RMS meter %.4f V gives vfs %.4f V, "
+		       "average-reading meter %.4f V gives %.4f V\n",
+		       cards[k], v_rms, vfs_rms, v_avg, vfs_avg);
+		worst = fmax(worst, fmax(fabs(vfs_rms / cards[k] - 1.0), fabs(vfs_avg / cards[k] - 1.0)));
+	}
+	wav_free(&w);
+	unlink("/tmp/tg-calib.wav");
+	ASSERT(worst < 0.01);
+	PASS();
+}
+
+/* Each built-in signal is what --help says it is, before tguard. */
+TEST builtin_signals_match_descriptions(void)
+{
+	static const char *const want[][2] = {
+	    {"sine1k", "1 kHz sine at 0 dBFS"},
+	    {"sine100", "100 Hz sine at 0 dBFS"},
+	    {"sweep", "logarithmic sine sweep 20 Hz - 20 kHz at -12 dBFS (under the default limits)"},
+	    {"pink", "pink noise at +12 dBFS RMS"},
+	    {"square50", "50 Hz square wave at 0 dBFS"},
+	    {"burst", "1 s of silence, then full-scale noise bursts (50 ms on, 450 ms off)"},
+	    {"nanburst", "pink noise at -12 dBFS with NaN and Inf bursts at 1.0 s and 2.5 s"},
+	    {"dc", "a 0.5 DC offset under a 1 kHz sine at -20 dBFS"},
+	    {"antiphase", "200 Hz sine at -6 dBFS, right channel inverted"},
+	    {"calib", "60 Hz sine at -6 dBFS peak, written raw (never through tguard), for measuring vfs"},
+	};
+	ASSERT_EQ((unsigned)(sizeof(want) / sizeof(want[0])), tg_n_builtin_signals);
+	const double rate = 48000.0;
+	const uint64_t n = (uint64_t)(4.0 * rate);
+	float *x[2] = {calloc(n, sizeof(float)), calloc(n, sizeof(float))};
+	ASSERT(x[0] && x[1]);
+	for (unsigned s = 0; s < tg_n_builtin_signals; ++s) {
+		const TgBuiltinSignal *const sig = &tg_builtin_signals[s];
+		ASSERT_STR_EQ(want[s][0], sig->name);
+		ASSERT_STR_EQ(want[s][1], sig->what);
+		ASSERT_EQ(0, tg_builtin_signal(sig->name, rate, 2, n, x));
+		const float *const l[1] = {x[0]};
+		const double peak = tg_sample_peak(l, 1, n);
+		const char *const name = sig->name;
+		int ok = 1;
+		if (!strcmp(name, "sine1k") || !strcmp(name, "sine100")) {
+			ok = fabs(db(peak)) < 0.01 &&
+			     fabs(tone_hz(x[0], n, rate) - (name[4] == '1' && name[5] == 'k' ? 1000.0 : 100.0)) < 0.5;
+		} else if (!strcmp(name, "sweep")) {
+			ok = fabs(db(peak) + 12.0) < 0.1;
+		} else if (!strcmp(name, "pink")) {
+			ok = fabs(db(tg_rms(x[0], n)) - 12.0) < 0.2 && fabs(db(tg_rms(x[1], n)) - 12.0) < 0.2;
+		} else if (!strcmp(name, "square50")) {
+			ok = fabs(db(peak)) < 0.01 && fabs(db(tg_rms(x[0], n))) < 0.01;
+		} else if (!strcmp(name, "burst")) {
+			const float *const on[1] = {x[0] + (uint64_t)(1.0 * rate)};
+			const float *const off[1] = {x[0] + (uint64_t)(1.06 * rate)};
+			ok = tg_rms(x[0], (uint64_t)rate) == 0.0 && tg_sample_peak(on, 1, (uint64_t)(0.05 * rate)) > 0.99 &&
+			     tg_sample_peak(off, 1, (uint64_t)(0.43 * rate)) == 0.0;
+		} else if (!strcmp(name, "nanburst")) {
+			ok = isnan(x[0][(uint64_t)(1.005 * rate)]) && isinf(x[1][(uint64_t)(2.505 * rate)]) &&
+			     fabs(db(tg_rms(x[0], (uint64_t)rate)) + 12.0) < 0.5;
+		} else if (!strcmp(name, "dc")) {
+			double mean = 0.0;
+			for (uint64_t i = 0; i < n; ++i) {
+				mean += x[0][i];
+			}
+			mean /= (double)n;
+			ok = fabs(mean - 0.5) < 1e-3 && fabs(db(peak - mean) + 20.0) < 0.05;
+		} else if (!strcmp(name, "antiphase")) {
+			ok = fabs(db(peak) - db(0.5)) < 0.01 && fabs(tone_hz(x[0], n, rate) - 200.0) < 0.5;
+			for (uint64_t i = 0; i < n; ++i) {
+				ok &= x[1][i] == -x[0][i];
+			}
+		} else if (!strcmp(name, "calib")) {
+			ok = sig->raw && fabs(db(peak) - db(0.5)) < 0.01 && fabs(tone_hz(x[0], n, rate) - 60.0) < 0.1;
+		}
+		if (!ok) {
+			fprintf(stderr, "built-in signal %s is not \"%s\"\n", name, sig->what);
+		}
+		ASSERT(ok);
+		ASSERT_EQ(!strcmp(name, "calib"), sig->raw);
+	}
+	free(x[0]);
+	free(x[1]);
+	PASS();
+}
+
+/* What --expect prints, against an independent render of its check tone
+ * through the plugin, measured here as the meter would: the RMS of the
+ * second before, across the transducer's terminals. */
+static int expect_case(const char *preset, const char *plugin, const char *extra, int bridged,
+                       const char *probes_on, double *worst_dev, char *line, size_t len)
+{
+	char args[1024], err[2048];
+	snprintf(args, sizeof(args), "-u %s --expect '%s' -c vfs=1.41 %s /tmp/tg-chk.wav", plugin,
+	         preset, extra);
+	if (run_cli(args, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tguard-render %s: %s\n", args, err);
+		return -1;
+	}
+	char *const out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	const double f = printed(out, "check tone:               ");
+	const double at10 = printed(out, "after 10 s:             ");
+	const double at60 = printed(out, "after 60 s:             ");
+	const double highest = printed(out, "highest at any time:      ");
+	const double never = printed(out, "never more than:          ");
+	char want_probes[64];
+	snprintf(want_probes, sizeof(want_probes), "probes on %s.", probes_on);
+	const int probes = out && strstr(out, want_probes);
+	free(out);
+	snprintf(args, sizeof(args), "-u %s -p '%s' -c vfs=1.41 %s /tmp/tg-chk.wav /tmp/tg-chk-out.wav",
+	         plugin, preset, extra);
+	Wav tone, w;
+	if (!probes || run_cli(args, err, sizeof(err)) != 0 || wav_read("/tmp/tg-chk.wav", &tone) != 0) {
+		fprintf(stderr, "tguard-render %s: %s%s\n", args, err, probes ? "" : " (probes)");
+		return -1;
+	}
+	/* A sine of amplitude 1: its samples need not reach the crest. */
+	const int tone_ok = fabs(tg_rms(tone.x[0], tone.n) * sqrt(2.0) - 1.0) < 1e-4 &&
+	                    fabs(tone_hz(tone.x[0], tone.n, tone.rate) - f) < 0.05 && tone.n == (uint64_t)(60.0 * tone.rate);
+	wav_free(&tone);
+	if (!tone_ok || wav_read("/tmp/tg-chk-out.wav", &w) != 0) {
+		fprintf(stderr, "%s: the check tone is not a %.0f Hz sine at 0 dBFS, or no render\n",
+		        preset, f);
+		return -1;
+	}
+	/* The transducer's terminals. */
+	float *d = w.x[0];
+	if (bridged) {
+		for (uint64_t i = 0; i < w.n; ++i) {
+			d[i] = w.x[0][i] - w.x[1][i];
+		}
+	} else if (w.ch == 2 && tg_rms(w.x[1], w.n) > tg_rms(w.x[0], w.n)) {
+		d = w.x[1];
+	}
+	const uint64_t sec = (uint64_t)w.rate;
+	double high = 0.0;
+	for (uint64_t end = sec; end <= w.n; end += sec / 20) {
+		high = fmax(high, span_rms(d, end - sec, end) * 1.41);
+	}
+	const double r10 = span_rms(d, 9 * sec, 10 * sec) * 1.41;
+	const double r60 = span_rms(d, 59 * sec, 60 * sec) * 1.41;
+	/* The guarantee's bound on it: a sine whose true peak is at most the
+	 * peak limit, in volts across the transducer. */
+	TgHost *const host = tg_host_new(BUNDLE);
+	char herr[512];
+	double bound = NAN;
+	if (host && tg_host_load(host, plugin, 48000.0, herr, sizeof(herr)) == TG_HOST_OK &&
+	    tg_host_apply_preset(host, preset, herr, sizeof(herr)) == TG_HOST_OK) {
+		const double z = tg_host_get(host, "z_ohm"), vp = tg_host_get(host, "v_peak");
+		const double vpk = fmin(fmin(tg_host_get(host, "i_peak_ma") * 1e-3 * z, vp),
+		                        (bridged ? 2.0 : 1.0) * 1.41);
+		bound = vpk / sqrt(2.0) * pow(10.0, TG_MTP_TOL_DB / 20.0);
+	}
+	tg_host_free(host);
+	wav_free(&w);
+	const double dev = fmax(fmax(fabs(at10 / r10 - 1.0), fabs(at60 / r60 - 1.0)),
+	                        fmax(fabs(highest / high - 1.0), fabs(never / (1.05 * high) - 1.0)));
+	*worst_dev = fmax(*worst_dev, dev);
+	snprintf(line, len,
+	         "%-44s %5.0f Hz: printed %.4f / %.4f / highest %.4f V, rendered %.4f / %.4f / %.4f V, "
+	         "bound %.4f V",
+	         preset, f, at10, at60, highest, r10, r60, high, bound);
+	return dev < 0.01 && high <= bound ? 0 : 1;
+}
+
+TEST expect_figures_match_renders(void)
+{
+	TgHost *const host = tg_host_new(BUNDLE);
+	char err[512];
+	ASSERT(tg_host_load(host, "urn:tguard:stereo", 48000.0, err, sizeof(err)) == TG_HOST_OK);
+	TgPresetList list;
+	tg_ref_preset_labels(host, &list);
+	tg_host_free(host);
+	ASSERT(list.n >= 8);
+#ifdef TG_NO_RTCHECK
+	list.n = 2; /* the sanitizer build: two presets are enough */
+#endif
+	double worst = 0.0;
+	char line[512];
+	for (unsigned p = 0; p < list.n; ++p) {
+		line[0] = 0;
+		const int rc = expect_case(list.labels[p], "urn:tguard:stereo", "", 0, "tip and sleeve",
+		                           &worst, line, sizeof(line));
+		printf("%s\n", line);
+		ASSERT_EQ(0, rc);
+	}
+	static const struct {
+		const char *preset, *plugin, *extra;
+		int bridged;
+		const char *probes;
+	} more[] = {
+	    {"Dynamic microphone as speaker", "urn:tguard:stereo", "-c wiring=1", 1, "tip and ring"},
+	    {"Earbud driver (16 ohm)", "urn:tguard:stereo", "-c wiring=1 -c mono=0", 1, "tip and ring"},
+	    {"Dynamic microphone as speaker", "urn:tguard:mono", "", 0, "tip and sleeve"},
+	    {"Loudspeaker on a mic or combo jack (8 ohm)", "urn:tguard:sum", "", 0, "tip and sleeve"},
+	    {"Earbud driver (16 ohm)", "urn:tguard:stereo", "-c route=2", 0, "ring and sleeve"},
+	};
+	for (size_t k = 0; k < sizeof(more) / sizeof(more[0]); ++k) {
+		line[0] = '\0';
+		const int rc = expect_case(more[k].preset, more[k].plugin, more[k].extra, more[k].bridged,
+		                           more[k].probes, &worst, line, sizeof(line));
+		printf("%s %s\n", line, more[k].extra);
+		ASSERT_EQ(0, rc);
+	}
+	printf("--expect against renders: worst deviation %.2e\n", worst);
+	unlink("/tmp/tg-chk.wav");
+	unlink("/tmp/tg-chk-out.wav");
+	PASS();
+}
+
+/* --check and the report judge the voltage across the transducer when it
+ * is wired tip-ring: a file whose outputs are each within the limits but
+ * opposite breaks them across both. */
+TEST tip_ring_check_across(void)
+{
+	char err[2048];
+	/* Antiphase, kept as stereo, each output at the earbud's ceiling. */
+	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 -c mono=0 -c volume_db=12 -c ramp_s=0.1 "
+	                     "--signal antiphase:2 /tmp/tg-anti.wav",
+	                     err, sizeof(err)));
+	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 --check /tmp/tg-anti.wav", err,
+	                     sizeof(err)));
+	ASSERT_EQ(9, run_cli("-p urn:tguard:preset:earbud-16 -c wiring=1 --check /tmp/tg-anti.wav",
+	                     err, sizeof(err)));
+	ASSERT(strstr(err, "over the limit") != NULL);
+	/* The same through tip-ring: the plugin keeps it. */
+	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 -c wiring=1 -c mono=0 -c volume_db=12 "
+	                     "-c ramp_s=0.1 --signal antiphase:2 /tmp/tg-anti.wav",
+	                     err, sizeof(err)));
+	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 -c wiring=1 --check /tmp/tg-anti.wav", err,
+	                     sizeof(err)));
+	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	int ok = out && strstr(out, "wiring:                   tip-ring") &&
+	         strstr(out, "result:                   pass");
+	free(out);
+	ASSERT(ok);
+	/* The voltage limit across: v_peak 2 V, each output 1 V at most:
+	 * -13.98 dBFS at 10 V full scale less 6.02 dB. */
+	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 -c wiring=1 --report --signal sine1k:1 /tmp/tg-vp.wav",
+	                     err, sizeof(err)));
+	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	const double peak_v = printed(out, "peak voltage:             ");
+	ok = out && strstr(out, "sample ceiling:           -20.00 dBFS") &&
+	     strstr(out, "(limit 250.000 mA)") && strstr(out, "wiring:                   tip-ring");
+	if (!ok && out) {
+		fprintf(stderr, "%s", out);
+	}
+	free(out);
+	ASSERT(ok);
+	ASSERT(peak_v > 1.8 && peak_v <= 2.0 * pow(10.0, TG_MTP_TOL_DB / 20.0));
+	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 -c wiring=1 --check /tmp/tg-vp.wav", err, sizeof(err)));
+	ASSERT_EQ(9, run_cli(VP_SETS "-c v_peak=1.5 -c wiring=1 --check /tmp/tg-vp.wav", err,
+	                     sizeof(err)));
+	/* Only the stereo plugin has the control: one output cannot be across two. */
+	ASSERT_EQ(6, run_cli("-u urn:tguard:mono -c wiring=1 --signal sine1k:0.1 /tmp/tg-vp.wav", err,
+	                     sizeof(err)));
+	ASSERT_EQ(6, run_cli("-u urn:tguard:sum -c wiring=1 --signal sine1k:0.1 /tmp/tg-vp.wav", err,
+	                     sizeof(err)));
+	unlink("/tmp/tg-anti.wav");
 	unlink("/tmp/tg-vp.wav");
 	PASS();
 }
@@ -559,6 +1011,11 @@ SUITE(host_suite)
 	RUN_TEST(cli_pipewire_target);
 	RUN_TEST(cli_check_file);
 	RUN_TEST(cli_v_peak_report_and_check);
+	RUN_TEST(calib_tone_is_raw_and_as_documented);
+	RUN_TEST(calib_procedure_recovers_vfs);
+	RUN_TEST(builtin_signals_match_descriptions);
+	RUN_TEST(expect_figures_match_renders);
+	RUN_TEST(tip_ring_check_across);
 }
 
 GREATEST_MAIN_DEFS();

@@ -51,6 +51,8 @@ typedef struct {
 	const char *check_path;
 	const char *pipewire_preset;
 	const char *pipewire_target;
+	const char *expect_preset;
+	uint32_t channels; /* --channels: for a raw signal; 0 = the plugin's */
 	const char *input_path;
 	const char *output_path;
 	/* state, freed by cleanup() in reverse order */
@@ -61,10 +63,13 @@ typedef struct {
 	uint64_t frames;
 	SF_INFO in_info;
 	char *tmp_path;
+	float *across; /* --check, wired tip-ring: the first channel less the second */
 } App;
 
 static void cleanup(App *app)
 {
+	free(app->across);
+	app->across = NULL;
 	if (app->tmp_path) {
 		unlink(app->tmp_path);
 		free(app->tmp_path);
@@ -92,6 +97,7 @@ static void usage(FILE *f)
 	           "       tguard-render [options] --signal NAME[:SECONDS] OUTPUT\n"
 	           "       tguard-render [-p PRESET] [-c SYMBOL=VALUE] [-u URI] --check FILE\n"
 	           "       tguard-render [-c SYMBOL=VALUE] [-u URI] --pipewire PRESET [--target NODE]\n"
+	           "       tguard-render [-c SYMBOL=VALUE] [-u URI] --expect PRESET [CHECK.wav]\n"
 	           "  -p, --preset LABEL|URI    apply a factory or user preset (label ignores case)\n"
 	           "  -c, --set SYMBOL=VALUE    set a control after the preset; repeatable\n"
 	           "  -u, --plugin URI          default: urn:tguard:stereo for 2 channels, "
@@ -112,8 +118,13 @@ static void usage(FILE *f)
 	           "(with -c)\n"
 	           "      --target NODE         with --pipewire: the output's node.name, written\n"
 	           "                            as target.object (default: a placeholder to edit)\n"
+	           "      --expect PRESET       the setup check: write a check tone for PRESET (with\n"
+	           "                            -c) to CHECK.wav and print what a meter on the jack\n"
+	           "                            must read at most while it plays through tguard\n"
+	           "      --channels N          channels of a raw signal (calib): 1 or 2 (default:\n"
+	           "                            the plugin's inputs, 2 unless -u names the mono one)\n"
 	           "  -h, --help                this text\n"
-	           "signals:\n");
+	           "signals, as they enter tguard (rendered through it, but for those written raw):\n");
 	for (unsigned i = 0; i < tg_n_builtin_signals; ++i) {
 		fprintf(f, "  %-10s %4.0f s  %s\n", tg_builtin_signals[i].name,
 		        tg_builtin_signals[i].seconds, tg_builtin_signals[i].what);
@@ -149,7 +160,7 @@ static int valid_node_name(const char *s)
 static int parse_args(App *app, int argc, char **argv)
 {
 	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL, OPT_CHECK, OPT_PIPEWIRE,
-	       OPT_TARGET, OPT_REFERENCE };
+	       OPT_TARGET, OPT_REFERENCE, OPT_EXPECT, OPT_CHANNELS };
 	static const struct option longopts[] = {
 	    {"preset", required_argument, NULL, 'p'}, {"set", required_argument, NULL, 'c'},
 	    {"plugin", required_argument, NULL, 'u'}, {"block", required_argument, NULL, 'b'},
@@ -162,6 +173,8 @@ static int parse_args(App *app, int argc, char **argv)
 	    {"check", required_argument, NULL, OPT_CHECK},
 	    {"pipewire", required_argument, NULL, OPT_PIPEWIRE},
 	    {"target", required_argument, NULL, OPT_TARGET},
+	    {"expect", required_argument, NULL, OPT_EXPECT},
+	    {"channels", required_argument, NULL, OPT_CHANNELS},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	app->block = 512;
 	app->rate = 48000.0;
@@ -242,6 +255,16 @@ static int parse_args(App *app, int argc, char **argv)
 			}
 			app->pipewire_target = optarg;
 			break;
+		case OPT_EXPECT:
+			app->expect_preset = optarg;
+			break;
+		case OPT_CHANNELS:
+			if (!parse_number(optarg, &v) || (v != 1 && v != 2)) {
+				fprintf(stderr, "error: --channels \"%s\" is not 1 or 2\n", optarg);
+				return EXIT_USAGE;
+			}
+			app->channels = (uint32_t)v;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -250,8 +273,15 @@ static int parse_args(App *app, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!!app->check_path + !!app->pipewire_preset + !!app->signal + app->list_presets > 1) {
-		fprintf(stderr, "error: choose one of --check, --pipewire, --signal, --list-presets\n");
+	if (!!app->check_path + !!app->pipewire_preset + !!app->signal + !!app->expect_preset +
+	        app->list_presets >
+	    1) {
+		fprintf(stderr,
+		        "error: choose one of --check, --pipewire, --signal, --expect, --list-presets\n");
+		return EXIT_USAGE;
+	}
+	if (app->channels && !app->signal) {
+		fprintf(stderr, "error: --channels goes with --signal\n");
 		return EXIT_USAGE;
 	}
 	if (app->pipewire_target && !app->pipewire_preset) {
@@ -260,6 +290,15 @@ static int parse_args(App *app, int argc, char **argv)
 	}
 	const int need =
 	    app->list_presets || app->check_path || app->pipewire_preset ? 0 : (app->signal ? 1 : 2);
+	if (app->expect_preset) {
+		/* The check tone's file is optional: without it, the figures only. */
+		if (argc - optind > 1) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		app->output_path = argc - optind == 1 ? argv[optind] : NULL;
+		return 0;
+	}
 	if (argc - optind != need) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -489,16 +528,33 @@ static int check_file(App *app)
 	const double tp_tol = pow(10.0, TG_MTP_TOL_DB / 20.0);
 	/* A voltage limit, where the plugin has one. */
 	const int has_v_peak = isfinite(v_peak);
-	TgCurrentStats cs;
-	tg_current_stats((const float *const *)app->in, app->n_in_ch, app->frames, vfs / z, tau,
-	                 app->rate, &cs);
-	double peak = 0.0;
-	for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
-		for (uint64_t i = 0; i < app->frames; ++i) {
-			const double a = fabs((double)app->in[ch][i]);
-			peak = a > peak ? a : peak; /* NaN never wins; counted in cs */
-		}
+	/* What the transducer sees: each channel against ground, or, wired
+	 * tip-ring, the difference of the two. */
+	const int bridged = tg_host_bridged(app->host);
+	if (bridged && app->n_in_ch != 2) {
+		return fatal(app, EXIT_CHANNELS, "%s: wiring tip-ring needs a 2-channel file",
+		             app->check_path);
 	}
+	float *drive[2] = {app->in[0], app->in[1]};
+	uint32_t n_drive = app->n_in_ch;
+	if (bridged) {
+		app->across = malloc((app->frames ? app->frames : 1) * sizeof(float));
+		if (!app->across) {
+			return fatal(app, EXIT_RENDER, "out of memory checking %s", app->check_path);
+		}
+		for (uint64_t i = 0; i < app->frames; ++i) {
+			app->across[i] = app->in[0][i] - app->in[1][i];
+		}
+		drive[0] = app->across;
+		drive[1] = NULL;
+		n_drive = 1;
+	}
+	TgCurrentStats cs;
+	tg_current_stats((const float *const *)drive, n_drive, app->frames, vfs / z, tau, app->rate,
+	                 &cs);
+	/* NaN never wins; counted in cs. */
+	const double peak = tg_sample_peak((const float *const *)app->in, app->n_in_ch, app->frames);
+	const double dpeak = tg_sample_peak((const float *const *)drive, n_drive, app->frames);
 	/* The true peak limit, as a level: where the waveform first crosses it.
 	 * What came before and after the file is not in it, so the waveform is
 	 * judged where the file's own samples determine it: TG_MTP_TAPS / 2
@@ -507,23 +563,36 @@ static int check_file(App *app)
 	const uint64_t edge = TG_MTP_TAPS / 2;
 	const uint64_t tp_from = app->frames > 2 * edge ? edge : 0;
 	const uint64_t tp_to = app->frames > 2 * edge ? app->frames - edge : 0;
-	double true_peak = peak;
+	double true_peak = dpeak; /* of the drive */
 	uint64_t tp_first = UINT64_MAX;
-	for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
+	for (uint32_t ch = 0; ch < n_drive; ++ch) {
 		TgTpMeasure tp;
-		if (tg_true_peak_range(app->in[ch], app->frames, tp_from, tp_to, TG_MTP_OVERSAMPLE,
+		if (tg_true_peak_range(drive[ch], app->frames, tp_from, tp_to, TG_MTP_OVERSAMPLE,
 		                       tp_ceiling, &tp) != 0) {
 			return fatal(app, EXIT_RENDER, "out of memory measuring %s", app->check_path);
 		}
 		true_peak = tp.peak > true_peak ? tp.peak : true_peak;
 		tp_first = tp.first_over < tp_first ? tp.first_over : tp_first;
 	}
+	/* Each channel's own true peak, against full scale. */
+	double out_tp = peak;
+	for (uint32_t ch = 0; bridged && ch < app->n_in_ch; ++ch) {
+		TgTpMeasure tp;
+		if (tg_true_peak_range(app->in[ch], app->frames, tp_from, tp_to, TG_MTP_OVERSAMPLE, 1.0,
+		                       &tp) != 0) {
+			return fatal(app, EXIT_RENDER, "out of memory measuring %s", app->check_path);
+		}
+		out_tp = tp.peak > out_tp ? tp.peak : out_tp;
+	}
+	if (!bridged) {
+		out_tp = true_peak;
+	}
 	char method[128];
 	tg_true_peak_method(TG_MTP_OVERSAMPLE, method, sizeof(method));
 	const double sample_peak_ma = cs.peak_a * 1e3, rms_ma = cs.rms_a * 1e3;
 	const double peak_ma = true_peak * vfs / z * 1e3;
 	const double peak_db = peak > 0.0 ? 20.0 * log10(peak) : -999.0;
-	const double tpeak_db = true_peak > 0.0 ? 20.0 * log10(true_peak) : -999.0;
+	const double tpeak_db = out_tp > 0.0 ? 20.0 * log10(out_tp) : -999.0;
 	const char *why = NULL;
 	char buf[200];
 	if (cs.nonfinite) {
@@ -534,8 +603,8 @@ static int check_file(App *app)
 		const double ceiling = peak_limit * (1.0 + 1e-6) * 1e-3 * z / vfs;
 		uint64_t first = 0;
 		for (uint64_t i = 0; i < app->frames && !first; ++i) {
-			for (uint32_t ch = 0; ch < app->n_in_ch; ++ch) {
-				first = fabs((double)app->in[ch][i]) > ceiling ? i + 1 : first;
+			for (uint32_t ch = 0; ch < n_drive; ++ch) {
+				first = fabs((double)drive[ch][i]) > ceiling ? i + 1 : first;
 			}
 		}
 		snprintf(buf, sizeof(buf),
@@ -548,9 +617,9 @@ static int check_file(App *app)
 		         peak_ma, peak_limit, 20.0 * log10(peak_ma / peak_limit),
 		         (unsigned long long)tp_first);
 		why = buf;
-	} else if (has_v_peak && !(peak * vfs <= v_peak * (1.0 + 1e-6))) {
+	} else if (has_v_peak && !(dpeak * vfs <= v_peak * (1.0 + 1e-6))) {
 		snprintf(buf, sizeof(buf), "sample peak voltage %.4f V over the limit %.4f V",
-		         peak * vfs, v_peak);
+		         dpeak * vfs, v_peak);
 		why = buf;
 	} else if (has_v_peak && !(true_peak * vfs <= v_peak * tp_tol)) {
 		snprintf(buf, sizeof(buf), "true peak voltage %.4f V over the limit %.4f V",
@@ -563,7 +632,7 @@ static int check_file(App *app)
 	} else if (peak > 1.0) {
 		snprintf(buf, sizeof(buf), "output sample peak %.2f dBFS over full scale", peak_db);
 		why = buf;
-	} else if (!(true_peak <= tp_tol)) {
+	} else if (!(out_tp <= tp_tol)) {
 		snprintf(buf, sizeof(buf), "output true peak %.2f dBFS over full scale", tpeak_db);
 		why = buf;
 	}
@@ -572,15 +641,18 @@ static int check_file(App *app)
 		       "\"peak_limit_ma\": %.4f, \"rms_ma\": %.4f, \"rms_limit_ma\": %.4f, "
 		       "\"tau_s\": %g, \"output_peak_dbfs\": %.2f, \"output_true_peak_dbfs\": %.2f, "
 		       "\"nonfinite\": %llu, \"true_peak_method\": \"%s\", "
-		       "\"true_peak_tolerance_db\": %g, \"pass\": %s}\n",
+		       "\"true_peak_tolerance_db\": %g, \"wiring\": \"%s\", \"pass\": %s}\n",
 		       (unsigned long long)app->frames, app->rate, peak_ma, sample_peak_ma, peak_limit,
 		       rms_ma, rms_limit, tau, peak_db, tpeak_db, (unsigned long long)cs.nonfinite,
-		       method, TG_MTP_TOL_DB, why ? "false" : "true");
+		       method, TG_MTP_TOL_DB, bridged ? "tip-ring" : "tip-sleeve", why ? "false" : "true");
 	} else {
 		printf("checked:                  %s\n", app->check_path);
 		printf("frames:                   %llu (%.3f s at %g Hz, %u channels)\n",
 		       (unsigned long long)app->frames, (double)app->frames / app->rate, app->rate,
 		       app->n_in_ch);
+		printf("wiring:                   %s\n",
+		       bridged ? "tip-ring: currents and voltages across the two channels"
+		               : "tip-sleeve: each channel against ground");
 		printf("peak current:             %.3f mA (limit %.3f mA), true peak\n", peak_ma,
 		       peak_limit);
 		printf("sample peak current:      %.3f mA\n", sample_peak_ma);
@@ -708,6 +780,11 @@ static int print_pipewire(App *app)
 		printf("# set target.object to your output's node.name (pw-cli ls Node),\n");
 	}
 	printf("# restart PipeWire, and play into the sink \"tguard: %s\".\n", m.label);
+	printf("# No \"flags = [ nofail ]\", on purpose: if tguard cannot be loaded (package\n"
+	       "# removed, bundle moved), PipeWire does not start, so there is no sound at\n"
+	       "# all rather than unprotected sound. To get sound back without tguard, move\n"
+	       "# this file out of pipewire.conf.d and run: systemctl --user reset-failed;\n"
+	       "# systemctl --user restart pipewire pipewire-pulse wireplumber\n");
 	printf("context.modules = [\n"
 	       "    {   name = libpipewire-module-filter-chain\n"
 	       "        args = {\n"
@@ -757,6 +834,220 @@ static int print_pipewire(App *app)
 	return 0;
 }
 
+/* ---- raw signals: the calibration tone ---- */
+
+/* The calibration tone measures the card, not tguard: it never goes
+ * through the plugin (no filter, soft start or limiter could then change
+ * what the meter reads), on the channels asked for. */
+static int write_raw_signal(App *app)
+{
+	uint32_t n_ch = app->channels;
+	if (!n_ch) {
+		n_ch = app->plugin_uri && (strcmp(app->plugin_uri, "urn:tguard:mono") == 0 ||
+		                           strcmp(app->plugin_uri, "urn:tguard:sum") == 0)
+		           ? 1
+		           : 2;
+	}
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		app->out[ch] = ch < n_ch ? app->in[ch] : NULL;
+		if (ch >= n_ch) {
+			free(app->in[ch]);
+		}
+		app->in[ch] = NULL;
+	}
+	int rc = write_output(app, n_ch);
+	if (rc != 0) {
+		return rc;
+	}
+	if (app->report) {
+		const double peak = tg_sample_peak((const float *const *)app->out, n_ch, app->frames);
+		double rms = 0.0;
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			const double r = tg_rms(app->out[ch], app->frames);
+			rms = r > rms ? r : rms;
+		}
+		const double peak_db = peak > 0.0 ? 20.0 * log10(peak) : -999.0;
+		const double rms_db = rms > 0.0 ? 20.0 * log10(rms) : -999.0;
+		if (app->json) {
+			printf("{\"signal\": \"%s\", \"raw\": true, \"frames\": %llu, \"rate\": %g, "
+			       "\"channels\": %u, \"output_peak_dbfs\": %.4f, \"output_rms_dbfs\": %.4f}\n",
+			       app->signal, (unsigned long long)app->frames, app->rate, n_ch, peak_db, rms_db);
+		} else {
+			printf("signal:                   %s, written raw: not through tguard (no filter, "
+			       "soft start or limiter)\n",
+			       app->signal);
+			printf("frames:                   %llu (%.3f s at %g Hz, %u channel%s)\n",
+			       (unsigned long long)app->frames, (double)app->frames / app->rate, app->rate,
+			       n_ch, n_ch == 1 ? "" : "s");
+			printf("output peak:              %.2f dBFS sample peak\n", peak_db);
+			printf("output RMS:               %.2f dBFS\n", rms_db);
+			if (strcmp(app->signal, "calib") == 0 || strncmp(app->signal, "calib:", 6) == 0) {
+				printf("to measure vfs:           play it straight to the card, nothing but a "
+				       "meter on the jack;\n"
+				       "                          vfs = V RMS x sqrt(2) x 2 (README, "
+				       "Calibration)\n");
+			}
+		}
+	}
+	cleanup(app);
+	return 0;
+}
+
+/* ---- --expect: the user's check of their own setup, with a meter ---- */
+
+/* The check tone plays for a minute: long enough to read a meter after the
+ * soft start and to see the RMS limit act, short enough to stay by it. */
+#define EXPECT_SECONDS 60.0
+/* The margin for the meter and the card: cheap meters read AC volts
+ * within 1 to 3 % from 50 to 500 Hz. */
+#define EXPECT_MARGIN 1.05
+
+/* Cheap meters read AC volts accurately from about 40 to 400 Hz; above,
+ * many read low, which would pass a check that should fail. */
+#define EXPECT_METER_MAX_HZ 400.0
+
+/* The check tone's frequency: where the preset's filters pass it and a
+ * meter reads it. Twice the high-pass corner (a 4th-order Butterworth
+ * passes it within 0.02 dB, a 2nd-order one within 0.3 dB), kept within
+ * 100 .. 400 Hz where the high-pass allows: never under 1.6 times its
+ * corner (within 0.1 dB at 4th order, 0.6 dB at 2nd), and at most a
+ * quarter of the low-pass corner (within 0.01 dB); where the band is
+ * narrower, its geometric middle. The expected readings are rendered, so
+ * what the filters take is in them. Rounded to 10 Hz. */
+static double check_tone_hz(const TgHost *host)
+{
+	const double hpf = tg_host_get(host, "hpf_hz"), lpf = tg_host_get(host, "lpf_hz");
+	const int hp_on = tg_host_get(host, "hpf_order") > 0.0f;
+	const int lp_on = tg_host_get(host, "lpf_order") > 0.0f;
+	double f = hp_on ? 2.0 * hpf : 100.0;
+	f = f < 100.0 ? 100.0 : (f > EXPECT_METER_MAX_HZ ? EXPECT_METER_MAX_HZ : f);
+	f = hp_on && f < 1.6 * hpf ? 1.6 * hpf : f;
+	if (lp_on && f > lpf / 4.0) {
+		f = hp_on ? sqrt(hpf * lpf) : lpf / 4.0;
+	}
+	return 10.0 * round(f / 10.0);
+}
+
+/* The RMS of the second up to frame end (what a meter shows then). */
+static double window_rms(const float *x, uint64_t end, uint64_t len)
+{
+	const uint64_t from = end > len ? end - len : 0;
+	double acc = 0.0;
+	for (uint64_t i = from; i < end; ++i) {
+		acc += (double)x[i] * (double)x[i];
+	}
+	return end > from ? sqrt(acc / (double)(end - from)) : 0.0;
+}
+
+static int expect_setup(App *app)
+{
+	PresetMatch m = {app->expect_preset, NULL, NULL};
+	tg_host_presets(app->host, match_preset, &m);
+	app->preset = app->expect_preset;
+	int rc = apply_controls(app); /* the preset, then -c; frees app on error */
+	if (rc == 0 && !m.uri) {
+		rc = fatal(app, EXIT_PRESET, "preset \"%s\" not found", app->expect_preset);
+	}
+	free(m.uri);
+	if (rc != 0) {
+		free(m.label);
+		return rc;
+	}
+	TgHost *const host = app->host;
+	const uint32_t n_in = tg_host_n_audio_in(host), n_out = tg_host_n_audio_out(host);
+	const double f = check_tone_hz(host);
+	app->frames = (uint64_t)(EXPECT_SECONDS * app->rate);
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		app->in[ch] = calloc(app->frames, sizeof(float));
+		app->out[ch] = calloc(app->frames, sizeof(float));
+		if (!app->in[ch] || !app->out[ch]) {
+			free(m.label);
+			return fatal(app, EXIT_RENDER, "out of memory for %s", "the check tone");
+		}
+		tg_sig_sine(app->in[ch], (uint32_t)app->frames, app->rate, f, 1.0, 0.0);
+	}
+	TgRenderOpts opts = {512, 1, 0};
+	TgReport report;
+	if (tg_render(host, app->rate, (const float *const *)app->in, n_in, app->frames, app->out,
+	              &opts, &report) != 0) {
+		free(m.label);
+		return fatal(app, EXIT_RENDER, "rendering %s failed", "the check tone");
+	}
+	/* What the meter's probes see: across both outputs when bridged, else
+	 * the louder output against ground (with route, the one that plays). */
+	const int bridged = tg_host_bridged(host);
+	const double vfs = tg_host_get(host, "vfs");
+	if (bridged) {
+		for (uint64_t i = 0; i < app->frames; ++i) {
+			app->out[0][i] = app->out[0][i] - app->out[1][i];
+		}
+	}
+	uint32_t drive = 0;
+	if (!bridged && n_out == 2 && tg_rms(app->out[1], app->frames) > tg_rms(app->out[0], app->frames)) {
+		drive = 1;
+	}
+	const char *const probes =
+	    bridged ? "tip and ring" : (drive == 1 ? "ring and sleeve" : "tip and sleeve");
+	const uint64_t sec = (uint64_t)app->rate;
+	double highest = 0.0;
+	for (uint64_t end = sec; end <= app->frames; end += sec / 20) {
+		const double v = window_rms(app->out[drive], end, sec) * vfs;
+		highest = v > highest ? v : highest;
+	}
+	printf("setup check:              \"%s\" on <%s> at %g Hz\n", m.label, app->plugin_uri,
+	       app->rate);
+	printf("settings:                 vfs %g V, z_ohm %g ohm, wiring %s\n", vfs,
+	       (double)tg_host_get(host, "z_ohm"), bridged ? "tip-ring" : "tip-sleeve");
+	printf("check tone:               %.0f Hz sine at 0 dBFS, %.0f s, written raw%s%s\n", f,
+	       EXPECT_SECONDS, app->output_path ? " to " : " (no file named)",
+	       app->output_path ? app->output_path : "");
+	if (f > EXPECT_METER_MAX_HZ) {
+		printf("  The preset's high-pass needs a tone over %.0f Hz, where many cheap meters\n"
+		       "  read low: use a true-RMS meter rated for %.0f Hz.\n",
+		       EXPECT_METER_MAX_HZ, f);
+	}
+	printf("  1. Unplug the transducer. Leave every volume after tguard (the card's,\n"
+	       "     a knob) where it was when you measured vfs.\n"
+	       "  2. Set every volume before tguard (the player, the tguard sink) to 100 %%.\n"
+	       "  3. Meter on AC volts, probes on %s. Play the check tone into tguard.\n",
+	       probes);
+	printf("expected meter reading:   V RMS over the second before\n");
+	static const double at[] = {5.0, 10.0, 20.0, 30.0, 45.0, 60.0};
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); ++k) {
+		const double ramp_s = tg_host_get(host, "ramp_s");
+		if (at[k] >= ramp_s + 1.0 && at[k] <= EXPECT_SECONDS) {
+			const uint64_t end = (uint64_t)(at[k] * app->rate);
+			printf("  after %2.0f s:             %.4f V\n", at[k],
+			       window_rms(app->out[drive], end, sec) * vfs);
+		}
+	}
+	printf("highest at any time:      %.4f V RMS\n", highest);
+	printf("never more than:          %.4f V RMS (the highest, +%.0f %% for the meter and the "
+	       "card)\n",
+	       highest * EXPECT_MARGIN, (EXPECT_MARGIN - 1.0) * 100.0);
+	printf("A higher reading means vfs was measured wrong, or a volume after tguard was\n"
+	       "raised: stop, and measure vfs again (README, Calibration). A much lower one:\n"
+	       "a volume before tguard is under 100 %%, or vfs was measured high.\n");
+	free(m.label);
+	if (app->output_path) {
+		/* The tone itself, on the plugin's inputs: it plays into tguard. */
+		for (uint32_t ch = 0; ch < 2; ++ch) {
+			free(app->out[ch]);
+			app->out[ch] = ch < n_in ? app->in[ch] : NULL;
+			if (ch >= n_in) {
+				free(app->in[ch]);
+			}
+			app->in[ch] = NULL;
+		}
+		app->signal = "check";
+		if ((rc = write_output(app, n_in)) != 0) {
+			return rc;
+		}
+	}
+	cleanup(app);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	App app;
@@ -771,11 +1062,25 @@ int main(int argc, char **argv)
 	if (app.input_path && app.output_path && same_file(app.input_path, app.output_path)) {
 		return fatal(&app, EXIT_OUTPUT, "output %s is the input file", app.output_path);
 	}
-	if (!app.list_presets && !app.pipewire_preset && (rc = load_input(&app)) != 0) {
+	if (!app.list_presets && !app.pipewire_preset && !app.expect_preset &&
+	    (rc = load_input(&app)) != 0) {
 		return rc;
 	}
-	if (!app.plugin_uri && app.pipewire_preset) {
-		app.plugin_uri = plugin_of_preset(app.pipewire_preset);
+	if (app.signal) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s", app.signal);
+		name[strcspn(name, ":")] = '\0';
+		const TgBuiltinSignal *const sig = tg_builtin_find(name);
+		if (sig && sig->raw) {
+			return write_raw_signal(&app);
+		}
+	}
+	if (app.channels) {
+		return fatal(&app, EXIT_USAGE, "--channels goes with a raw signal (%s)", "calib");
+	}
+	if (!app.plugin_uri && (app.pipewire_preset || app.expect_preset)) {
+		app.plugin_uri = plugin_of_preset(app.pipewire_preset ? app.pipewire_preset
+		                                                      : app.expect_preset);
 	} else if (!app.plugin_uri) {
 		app.plugin_uri = app.n_in_ch == 1 ? "urn:tguard:mono" : "urn:tguard:stereo";
 	}
@@ -796,6 +1101,9 @@ int main(int argc, char **argv)
 	}
 	if (app.pipewire_preset) {
 		return print_pipewire(&app);
+	}
+	if (app.expect_preset) {
+		return expect_setup(&app);
 	}
 	if (app.check_path) {
 		return (rc = apply_controls(&app)) != 0 ? rc : check_file(&app);
