@@ -5,7 +5,9 @@
 # filter node must exist with every control at the preset's value (from
 # pw-dump). Then noise is played through the stereo one into the null sink
 # and recorded from its monitor; the recording must pass tguard-render
-# --check against the preset's limits.
+# --check against the preset's limits. Last, fail closed: a second private
+# PipeWire given the stereo config but no tguard (LV2_PATH on an empty dir)
+# must exit non-zero instead of running without the filter.
 CHECK=pipewire
 . "$(dirname "$0")/common.sh"
 need pipewire pipewire
@@ -136,4 +138,44 @@ peak=$(echo "$out" | sed -n 's/^output peak: *\([-0-9.]*\).*/\1/p')
 awk -v s="$secs" -v p="$peak" 'BEGIN { exit !(s >= 3.5 && p > -30) }' ||
 	{ echo "$out" | sed 's/^/    /'; fail "the recording is short or silent (${secs} s, $peak dBFS)"; }
 say "4 s of hot pink noise through tguard-earbud-16, recorded from the null sink: ${secs} s, $(echo "$out" | sed -n 's/^peak current: *//p'), RMS $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/')"
-pass "3 filter-chain nodes with every preset control; audio through PipeWire within the limits"
+
+# Fail closed: the configs carry no `flags = [ nofail ]` on purpose. When
+# tguard cannot be found (package removed, LV2_PATH wrong) the filter-chain
+# module fails, and PipeWire must not start at all rather than come up with
+# the card exposed unprotected. A second private daemon (own runtime dir,
+# socket and config) loads the stereo config with LV2_PATH on an empty
+# directory; it must exit non-zero within 5 s and name the failure.
+mkdir -p "$TMP/run2" "$TMP/conf2/tguard-failclosed.conf.d" "$TMP/empty-lv2"
+chmod 700 "$TMP/run2"
+sed 's/core.name    = tguard-check/core.name    = tguard-failclosed/' "$TMP/conf/tguard-check.conf" \
+	> "$TMP/conf2/tguard-failclosed.conf"
+cp "$TMP/conf/tguard-check.conf.d/urn_tguard_preset_earbud-16.conf" "$TMP/conf2/tguard-failclosed.conf.d/"
+fc_env() { env XDG_RUNTIME_DIR="$TMP/run2" PIPEWIRE_RUNTIME_DIR="$TMP/run2" PIPEWIRE_REMOTE=tguard-failclosed "$@"; }
+# A plain command (env execs pipewire), so that $! is the daemon itself.
+env XDG_RUNTIME_DIR="$TMP/run2" PIPEWIRE_RUNTIME_DIR="$TMP/run2" PIPEWIRE_REMOTE=tguard-failclosed \
+	LV2_PATH="$TMP/empty-lv2" PIPEWIRE_CONFIG_DIR="$TMP/conf2" pipewire -c tguard-failclosed.conf \
+	> "$TMP/failclosed.log" 2>&1 &
+fc=$!
+PIDS="$fc $PIDS"
+i=0
+while kill -0 "$fc" 2> /dev/null; do
+	i=$((i + 1))
+	if [ $i -ge 50 ]; then
+		fc_env pw-cli ls Node 2> /dev/null | grep 'node.name' | sed 's/^ */    /' || true
+		fail "pipewire without tguard still runs after 5 s (nodes above): it must fail closed, is the config nofail?"
+	fi
+	sleep 0.1
+done
+fc_rc=0; wait "$fc" || fc_rc=$?
+PIDS=${PIDS#"$fc "}
+[ "$fc_rc" -ne 0 ] || { sed 's/^/    /' "$TMP/failclosed.log"; fail "pipewire without tguard exited 0"; }
+if ! grep -q "can't load plugin urn:tguard:stereo" "$TMP/failclosed.log" ||
+	! grep -q 'could not load mandatory module "libpipewire-module-filter-chain"' "$TMP/failclosed.log"; then
+	sed 's/^/    /' "$TMP/failclosed.log"
+	fail "pipewire without tguard exited $fc_rc but its log does not name the filter-chain failure"
+fi
+if fc_env pw-cli ls Node 2> /dev/null | grep -q 'node.name = "tguard-.*\.input"'; then
+	fail "a tguard input node exists on the pipewire that was to fail"
+fi
+say "fail closed: LV2_PATH on an empty dir, pipewire exited $fc_rc after ~$((i / 10)).$((i % 10)) s, no tguard node; log: $(grep -o 'could not load mandatory module.*' "$TMP/failclosed.log")"
+pass "3 filter-chain nodes with every preset control; audio through PipeWire within the limits; without tguard PipeWire does not start"
