@@ -95,6 +95,8 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	TgParams pq = *p;
 	tg_params_sanitize(&pq, d->sum);
 	d->irms_force = (double)pq.i_rms_ma;
+	d->hp_f = (double)pq.hpf_hz; /* activation: the filters jump to the controls */
+	d->filter_held = 0.0;
 	d->ill = 0;
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
@@ -186,15 +188,26 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 /* The filters' part of the tolerance (diff.h): their rounding relative to
  * the input, by the high-pass corner in force, times the volume after
  * them. */
-static double filter_floor(const TgDiff *d, const TgParams *pq)
+/* The filters' term of the tolerance for a block of n frames (diff.h):
+ * the high-pass corner the filters have (gliding towards the control as
+ * the reference specifies), the lower of its values at the block's start
+ * and end, and the rounding they accumulated under a lower corner before,
+ * held and left to decay no faster than the cascade's slowest pole. */
+static double filter_floor(TgDiff *d, const TgParams *pq, uint32_t n)
 {
-	if (!(pq->hpf_order > 0.0f)) {
-		return 0.0;
+	const double f0 = d->hp_f;
+	d->hp_f = f0 * pow((double)pq->hpf_hz / f0, 1.0 - exp(-(double)n / (TG_DIFF_GLIDE_S * d->rate)));
+	const double f = f0 < d->hp_f ? f0 : d->hp_f;
+	double now = 0.0;
+	if (pq->hpf_order > 0.0f) {
+		const double k = d->rate / f;
+		const double vol = pow(10.0, (double)pq->volume_db / 20.0);
+		/* The mix into the filter is at most the sum of the inputs. */
+		now = TG_DIFF_FILTER_K * k * k * d->in_peak * (double)d->n_in * (vol > 1.0 ? vol : 1.0);
 	}
-	const double k = d->rate / (double)pq->hpf_hz;
-	const double vol = pow(10.0, (double)pq->volume_db / 20.0);
-	/* The mix into the filter is at most the sum of the inputs. */
-	return TG_DIFF_FILTER_K * k * k * d->in_peak * (double)d->n_in * (vol > 1.0 ? vol : 1.0);
+	const double held = larger(now, d->filter_held);
+	d->filter_held = larger(now, d->filter_held * exp(-TG_DIFF_SLOWEST_POLE * 6.283185307179586 * f * (double)n / d->rate));
+	return held;
 }
 
 uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgParams *p,
@@ -342,7 +355,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	/* The ceiling in force at the end of the block bounds every sample of
 	 * it: c from the reference's meter (dB, float: within 1e-6 of it). */
 	const double c = pow(10.0, (double)mb.ceiling_db / 20.0);
-	const double bound = TG_DIFF_TOL * c + larger(TG_DIFF_FLOOR, filter_floor(d, &pq));
+	const double bound = TG_DIFF_TOL * c + larger(TG_DIFF_FLOOR, filter_floor(d, &pq, n));
 	int reported = 0;
 	for (uint32_t i = 0; i < n; ++i) {
 		/* Ill-conditioned at the start or the end of the frame's piece. */

@@ -38,6 +38,16 @@
  * under TG_DIFF_FILTER_K (fs / f)^2 (four times that) of the largest input
  * magnitude since activation, times the volume gain, which follows the
  * filter (fuzz_diff found 1.29e-5 c at 384 kHz, 10 Hz, c = 3.2e-4).
+ * The rounding lives in the filters' states, so that term belongs to the
+ * corner the filters have and to their memory, not to the control: a
+ * raised corner glides up (8 ms in log frequency, as the reference
+ * specifies), and what was rounded under the lower one leaves the states
+ * no faster than the cascade's slowest pole decays, e^(-2 pi f sin(pi/8) t)
+ * for the 4th-order Butterworth at the corner f it has. So the term is
+ * taken at the lower of the corner's values at a block's start and end, and
+ * held, decaying at that rate (fuzz_diff found 3.7e-5 c at 384 kHz when the
+ * corner was raised from 10 Hz to 5 kHz: the term had followed the control
+ * at once, from 4.4e-6 down to 7e-11 of full scale).
  *
  * Where the specification itself is ill-conditioned, no two roundings of
  * it agree that well, the reference against itself included. Thermal
@@ -105,6 +115,8 @@
 #define TG_DIFF_TOL 1e-5
 #define TG_DIFF_FLOOR 9.313225746154785e-10 /* 2^-30 */
 #define TG_DIFF_FILTER_K 2e-17 /* of the input, times (fs / f_hpf)^2 */
+#define TG_DIFF_GLIDE_S 0.008  /* the filters' corner glide (reference.c, REF_FILTER_GLIDE_S) */
+#define TG_DIFF_SLOWEST_POLE 0.3826834323650898 /* sin(pi / 8): a 4th-order Butterworth's least damping */
 #define TG_DIFF_SHADOW_EPS 1e-6
 #define TG_DIFF_SHADOW_DECAY_S 0.25
 #define TG_DIFF_SHADOW_ILL 2.0
@@ -134,6 +146,8 @@ typedef struct {
 	double env;         /* envelope of |shadow - ref| / c */
 	double heat_peak;   /* the largest heat meter of the reference since activation, mA^2 */
 	double in_peak;     /* the largest input magnitude since activation (faults left out) */
+	double hp_f;        /* the high-pass corner the filters have, gliding as specified */
+	double filter_held; /* the filters' term, held over their memory (filter_floor) */
 	int ill;            /* ill-conditioned since the last activation */
 	int thermal_ill;    /* the end of the last block was so: 1 thermal loop, 2 shadow's heat */
 	double env_decay;   /* per frame */
