@@ -195,6 +195,15 @@ $(foreach m,$(CONTRACT_MODES),$(eval $(call contract_build,$(m))))
 
 CONTRACT_TESTS = $(foreach m,$(CONTRACT_MODES),$(addprefix $(BUILD)/contract-$(m)/,test_dsp test_truepeak test_reference))
 
+# The fast chain against the reference again, the plugin and the checker
+# compiled by clang (its default contraction, -O2): the differential
+# tolerance (host-test/fuzz/diff.h) must hold for both compilers' rounding,
+# as fuzz_diff (clang) and fuzz_replay_diff (gcc) replay the same inputs.
+$(BUILD)/clang/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_SRC) $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck bundle
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(WARN) $(WERROR) -O2 -g $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LV2_CFLAGS) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
+CONTRACT_TESTS += $(BUILD)/clang/test_reference
+
 .PHONY: check-contract
 check-contract: WERROR = -Werror
 check-contract: $(CONTRACT_TESTS)

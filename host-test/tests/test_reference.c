@@ -485,6 +485,90 @@ TEST reference_controls_and_faults(void)
 	PASS();
 }
 
+/* The corners of the control ranges, deterministically: every rate class
+ * from 8 to 384 kHz, the high-pass at 10 Hz and 5 kHz (and raised from one
+ * to the other mid-case, the way the 384 kHz findings were), the lowest
+ * and the highest ceiling, the volume at -60 and +24 dB, each layout (1, 2,
+ * 2 -> 1, and 2 wired tip-ring), with a fault burst and a lowered limit.
+ * The tolerance must hold for the reason diff.h gives, with no special
+ * case: the worst margin is printed. */
+typedef struct {
+	uint64_t raise_at, fault_at, lower_at;
+	float hpf_to;
+} Corner;
+
+static int corner_controls(void *data, uint64_t at, uint32_t n, TgParams *p)
+{
+	(void)n;
+	const Corner *const k = (const Corner *)data;
+	if (at >= k->raise_at) {
+		p->hpf_hz = k->hpf_to;
+	}
+	if (at >= k->lower_at) {
+		p->i_peak_ma = p->i_peak_ma > 0.02f ? p->i_peak_ma * 0.5f : p->i_peak_ma;
+	}
+	return 0;
+}
+
+TEST reference_corner_sweep(void)
+{
+	with_shadow = 1;
+	static const double rates[] = {8000.0, 22050.0, 44100.0, 96000.0, 192000.0, 384000.0};
+	static const float hpfs[][2] = {{10.0f, 10.0f}, {5000.0f, 5000.0f}, {10.0f, 5000.0f}};
+	static const float volumes[] = {-60.0f, 24.0f};
+	static const uint32_t lay_in[4] = {2, 1, 2, 2}, lay_out[4] = {2, 1, 1, 2};
+	static const char *const lay_name[4] = {"stereo", "mono", "sum", "tip-ring"};
+	Figures fig;
+	memset(&fig, 0, sizeof(fig));
+	uint32_t seed = 900;
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); ++r) {
+		for (size_t h = 0; h < 3; ++h) {
+			for (int low = 0; low < 2; ++low) {
+				for (size_t v = 0; v < 2; ++v) {
+					for (int l = 0; l < 4; ++l) {
+						++seed;
+						const double secs = rates[r] > 100000.0 ? 0.12 : 0.3;
+						Signal sig;
+						scenario_signal(&sig, rates[r], lay_in[l], secs, seed);
+						/* Near +60 dBFS now and then: the filters' input. */
+						for (uint64_t i = 0; i < sig.n; ++i) {
+							for (uint32_t ch = 0; ch < lay_in[l]; ++ch) {
+								const float x = sig.x[ch][i] * 100.0f;
+								sig.x[ch][i] = tg_is_fault(sig.x[ch][i]) || tg_is_fault(x) ? sig.x[ch][i] : x;
+							}
+						}
+						TgParams p;
+						tg_params_default(&p);
+						p.ramp_s = 0.1f;
+						p.hpf_hz = hpfs[h][0];
+						p.hpf_order = 4.0f;
+						p.lpf_order = 0.0f;
+						p.volume_db = volumes[v];
+						p.wiring = l == 3 ? 1.0f : 0.0f;
+						/* The ceiling's ends: min(1, i_peak z / vfs). */
+						p.i_peak_ma = low ? 0.01f : 10000.0f;
+						p.z_ohm = low ? 1.0f : 100000.0f;
+						p.vfs = low ? 50.0f : 0.05f;
+						p.i_rms_ma = low ? 0.01f : 10000.0f;
+						p.v_peak = 100.0f;
+						Corner k = {sig.n / 2, 0, 3 * sig.n / 4, hpfs[h][1]};
+						char what[300];
+						snprintf(what, sizeof(what), "%s, %u Hz, hpf %g -> %g Hz, %s ceiling, volume %+g dB",
+						         lay_name[l], (unsigned)rates[r], (double)hpfs[h][0],
+						         (double)hpfs[h][1], low ? "lowest" : "highest", (double)volumes[v]);
+						run_case(&fig, what, rates[r], lay_in[l], lay_out[l], sig.x, sig.n, &p, 0,
+						         seed, corner_controls, &k);
+						signal_free(&sig);
+					}
+				}
+			}
+		}
+	}
+	with_shadow = 0;
+	CHECK_CALL(check_figures("corners of the ranges", &fig));
+	PASS();
+}
+
 /* One case for each divergence the first fuzzing of fuzz_diff found, each
  * of them removed in the fast chain (see the commit messages). */
 
@@ -700,6 +784,7 @@ SUITE(reference_suite)
 	RUN_TEST(reference_rates);
 	RUN_TEST(reference_block_sizes);
 	RUN_TEST(reference_controls_and_faults);
+	RUN_TEST(reference_corner_sweep);
 	RUN_TEST(reference_fixed_divergences);
 	RUN_TEST(reference_through_lv2);
 }
