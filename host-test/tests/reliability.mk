@@ -123,7 +123,7 @@ $(ASAN_BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/l
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-$(ASAN_BUILD)/test_dsp: host-test/tests/test_dsp.c $(TEST_SUPPORT) $(PLUGIN_SRC) $(PLUGIN_HDR) host-test/lib/signals.h host-test/lib/analysis.h $(BUILD)/cflags | pkgcheck
+$(ASAN_BUILD)/test_dsp: $(DSP_TEST_SRC) $(TEST_SUPPORT) $(PLUGIN_SRC) $(PLUGIN_HDR) $(DSP_TEST_HDR) $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) $(TEST_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(TEST_LIBS)
 
@@ -182,7 +182,7 @@ $(BUILD)/contract-$(1)/tguard.lv2/manifest.ttl: $$(BUNDLE)/manifest.ttl $$(BUNDL
 CONTRACT_BUNDLE_$(1) = $(BUILD)/contract-$(1)/tguard.lv2/tguard$$(LIB_EXT) \
                        $(BUILD)/contract-$(1)/tguard.lv2/manifest.ttl
 
-$(BUILD)/contract-$(1)/test_dsp: host-test/tests/test_dsp.c $$(TEST_SUPPORT) host-test/lib/signals.h host-test/lib/analysis.h $$(CONTRACT_OBJ_$(1)) | pkgcheck
+$(BUILD)/contract-$(1)/test_dsp: $$(DSP_TEST_SRC) $$(TEST_SUPPORT) $$(DSP_TEST_HDR) $$(CONTRACT_OBJ_$(1)) | pkgcheck
 	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(TEST_LIBS)
 
 $(BUILD)/contract-$(1)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references.c host-test/lib/rtcheck_off.c $$(HOST_SRC) $$(HOST_HDR) $(BUILD)/contract-$(1)/obj/filter.o | pkgcheck $$(CONTRACT_BUNDLE_$(1))

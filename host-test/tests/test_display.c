@@ -596,7 +596,7 @@ TEST render_allocates_once(void)
 	PASS();
 }
 
-SUITE(plugin_suite)
+SUITE(display_plugin_suite)
 {
 	RUN_TEST(all_plugins_draw);
 	RUN_TEST(silence);
@@ -615,6 +615,6 @@ int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
 	RUN_SUITE(picture_suite);
-	RUN_SUITE(plugin_suite);
+	RUN_SUITE(display_plugin_suite);
 	GREATEST_MAIN_END();
 }

@@ -552,7 +552,7 @@ TEST limiter_true_peak(const void *sig_arg)
 	PASS();
 }
 
-SUITE(limiter_suite)
+SUITE(truepeak_limiter_suite)
 {
 	static int ids[N_SIGS];
 	for (int sig = 0; sig < N_SIGS; ++sig) {
@@ -700,7 +700,7 @@ TEST latency_at_most_2_ms(void)
 	PASS();
 }
 
-SUITE(plugin_suite)
+SUITE(truepeak_plugin_suite)
 {
 	RUN_TEST(transparent_under_the_ceiling);
 	RUN_TEST(latency_at_most_2_ms);
@@ -712,8 +712,8 @@ int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
 	RUN_SUITE(measure_suite);
-	RUN_SUITE(limiter_suite);
-	RUN_SUITE(plugin_suite);
+	RUN_SUITE(truepeak_limiter_suite);
+	RUN_SUITE(truepeak_plugin_suite);
 	tg_true_peak_release();
 	GREATEST_MAIN_END();
 }
