@@ -235,12 +235,44 @@ TEST rt_check_counts_and_run_is_clean(void)
 
 /* ---- tguard-render's command line ---- */
 
-static int run_cli(const char *args, char *err, size_t len)
+/* The files the tests write go to a folder of this run's own (made in
+ * main): another test run at the same time, a sanitizer build or a
+ * mutant, must not write over them. The tests name them /tmp/tg-NAME;
+ * tp() and run_cli() put them in that folder. */
+static char tmp_dir[64];
+
+/* path, with a leading "/tmp/tg-" moved into tmp_dir (a few at a time). */
+static const char *tp(const char *path)
 {
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), RENDER " %s 2>/tmp/tg-cli-err.txt >/tmp/tg-cli-out.txt", args);
+	static char buf[8][256];
+	static unsigned k;
+	if (strncmp(path, "/tmp/tg-", 8) != 0) {
+		return path;
+	}
+	char *const b = buf[k++ % 8];
+	snprintf(b, sizeof(buf[0]), "%s/%s", tmp_dir, path + 5);
+	return b;
+}
+
+static int run_cli(const char *args_in, char *err, size_t len)
+{
+	/* Each /tmp/tg- in the arguments goes into tmp_dir too. */
+	char args[2048] = "";
+	size_t at = 0;
+	for (const char *s = args_in; *s && at + 80 < sizeof(args);) {
+		if (strncmp(s, "/tmp/tg-", 8) == 0) {
+			at += (size_t)snprintf(args + at, sizeof(args) - at, "%s/tg-", tmp_dir);
+			s += 8;
+		} else {
+			args[at++] = *s++;
+			args[at] = '\0';
+		}
+	}
+	char cmd[2600];
+	snprintf(cmd, sizeof(cmd), RENDER " %s 2>%s >%s", args, tp("/tmp/tg-cli-err.txt"),
+	         tp("/tmp/tg-cli-out.txt"));
 	const int status = system(cmd);
-	char *const e = tg_ref_read_file("/tmp/tg-cli-err.txt");
+	char *const e = tg_ref_read_file(tp("/tmp/tg-cli-err.txt"));
 	snprintf(err, len, "%s", e ? e : "");
 	free(e);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -265,7 +297,7 @@ TEST cli_errors(void)
 		{"-u urn:tguard:mono --signal sine1k:0.1 -r 4000 /tmp/tg-cli.wav", "instantiate"},
 	};
 	for (size_t i = 0; i < sizeof(cases_) / sizeof(cases_[0]); ++i) {
-		unlink("/tmp/tg-cli.wav");
+		unlink(tp("/tmp/tg-cli.wav"));
 		char err[2048];
 		const int rc = run_cli(cases_[i].args, err, sizeof(err));
 		if (rc == 0 || !strstr(err, cases_[i].needle) || strchr(err, '\n') != strrchr(err, '\n')) {
@@ -275,7 +307,7 @@ TEST cli_errors(void)
 		ASSERT(strstr(err, cases_[i].needle) != NULL);
 		/* One line on stderr. */
 		ASSERT(strchr(err, '\n') == strrchr(err, '\n'));
-		ASSERT(!file_exists("/tmp/tg-cli.wav"));
+		ASSERT(!file_exists(tp("/tmp/tg-cli.wav")));
 	}
 	PASS();
 }
@@ -300,25 +332,25 @@ static void check_listed(void *data, const char *label, const char *uri, const c
 TEST cli_render_and_json_report(void)
 {
 	char err[2048];
-	unlink("/tmp/tg-cli.wav");
+	unlink(tp("/tmp/tg-cli.wav"));
 	ASSERT_EQ(0, run_cli("--signal pink:1 --report=json -b random /tmp/tg-cli.wav", err,
 	                     sizeof(err)));
-	ASSERT(file_exists("/tmp/tg-cli.wav"));
-	char *const out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	ASSERT(file_exists(tp("/tmp/tg-cli.wav")));
+	char *const out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	const int ok = strstr(out, "\"peak_ma\":") && strstr(out, "\"ramp_done_s\":") && out[0] == '{';
 	free(out);
 	ASSERT(ok);
 	/* A file in, the same format out. */
 	ASSERT_EQ(0, run_cli("-c volume_db=-6 /tmp/tg-cli.wav /tmp/tg-cli2.wav", err, sizeof(err)));
-	ASSERT(file_exists("/tmp/tg-cli2.wav"));
+	ASSERT(file_exists(tp("/tmp/tg-cli2.wav")));
 	/* A stereo file cannot go into the mono plugin. */
 	ASSERT_EQ(5, run_cli("-u urn:tguard:mono /tmp/tg-cli.wav /tmp/tg-cli3.wav", err, sizeof(err)));
 	ASSERT(strstr(err, "one input channel") != NULL);
-	ASSERT(!file_exists("/tmp/tg-cli3.wav"));
+	ASSERT(!file_exists(tp("/tmp/tg-cli3.wav")));
 	ASSERT_EQ(0, run_cli("--list-presets", err, sizeof(err)));
 	/* Each factory preset is listed with its URI and bank. */
-	char *const list = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *const list = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(list != NULL);
 	TgHost *const host = tg_host_new(BUNDLE);
 	ASSERT(tg_host_load(host, "urn:tguard:stereo", 48000.0, err, sizeof(err)) == TG_HOST_OK);
@@ -328,8 +360,8 @@ TEST cli_render_and_json_report(void)
 	free(list);
 	ASSERT(lc.n >= 8);
 	ASSERT_EQm("presets missing from --list-presets", 0, lc.missing);
-	unlink("/tmp/tg-cli.wav");
-	unlink("/tmp/tg-cli2.wav");
+	unlink(tp("/tmp/tg-cli.wav"));
+	unlink(tp("/tmp/tg-cli2.wav"));
 	PASS();
 }
 
@@ -386,7 +418,7 @@ TEST cli_pipewire_config(void)
 {
 	char err[2048];
 	ASSERT_EQ(0, run_cli("--pipewire 'earbud driver (16 ohm)'", err, sizeof(err)));
-	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	int ok = strstr(out, "context.modules = [") && strstr(out, "libpipewire-module-filter-chain") &&
 	         strstr(out, "type    = lv2") && strstr(out, "plugin  = \"urn:tguard:stereo\"") &&
@@ -402,7 +434,7 @@ TEST cli_pipewire_config(void)
 	 * -c comes after the preset. */
 	ASSERT_EQ(0, run_cli("--pipewire urn:tguard:preset:piezo-disc:sum -c vfs=1.41", err,
 	                     sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	ok = strstr(out, "plugin  = \"urn:tguard:sum\"") && strstr(out, "audio.position = [ MONO ]") &&
 	     strstr(out, "audio.position = [ FL FR ]") && !strstr(out, " route ") &&
@@ -428,7 +460,7 @@ TEST cli_pipewire_target(void)
 {
 	char err[2048];
 	ASSERT_EQ(0, run_cli("--pipewire urn:tguard:preset:earbud-16", err, sizeof(err)));
-	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	int ok = strstr(out, PW_PLACEHOLDER) && strstr(out, PW_INSTRUCTION);
 	free(out);
@@ -436,7 +468,7 @@ TEST cli_pipewire_target(void)
 	ASSERT_EQ(0, run_cli("--pipewire urn:tguard:preset:dynamic-mic:mono -c vfs=1.41 "
 	                     "--target alsa_output.pci-0000_00_1f.3.analog-stereo",
 	                     err, sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	const char *const want =
 	    "target.object  = \"alsa_output.pci-0000_00_1f.3.analog-stereo\"\n";
@@ -456,11 +488,11 @@ TEST cli_pipewire_target(void)
 	    "--target sink --signal sine1k:0.1 /tmp/tg-cli.wav",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
-		unlink("/tmp/tg-cli.wav");
+		unlink(tp("/tmp/tg-cli.wav"));
 		const int rc = run_cli(bad[i], err, sizeof(err));
-		out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+		out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 		ok = rc == 1 && strstr(err, "--target") && strchr(err, '\n') == strrchr(err, '\n') &&
-		     out && !out[0] && !file_exists("/tmp/tg-cli.wav");
+		     out && !out[0] && !file_exists(tp("/tmp/tg-cli.wav"));
 		if (!ok) {
 			fprintf(stderr, "tguard-render %s: exit %d, stderr: %s\n", bad[i], rc, err);
 		}
@@ -478,7 +510,7 @@ TEST cli_check_file(void)
 	                     sizeof(err)));
 	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 --check /tmp/tg-chk.wav", err,
 	                     sizeof(err)));
-	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	int ok = strstr(out, "peak current:") && strstr(out, "(limit 45.000 mA)") &&
 	         strstr(out, "result:                   pass");
@@ -486,7 +518,7 @@ TEST cli_check_file(void)
 	ASSERT(ok);
 	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 --check /tmp/tg-chk.wav --report=json",
 	                     err, sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	ok = out[0] == '{' && strstr(out, "\"pass\": true") && strstr(out, "\"peak_limit_ma\": 45.0000");
 	free(out);
@@ -499,8 +531,8 @@ TEST cli_check_file(void)
 	                     sizeof(err)));
 	ASSERT(strstr(err, "over the limit") != NULL && strchr(err, '\n') == strrchr(err, '\n'));
 	ASSERT(run_cli("--check /tmp/tg-no-such.wav", err, sizeof(err)) != 0);
-	unlink("/tmp/tg-chk.wav");
-	unlink("/tmp/tg-hot.wav");
+	unlink(tp("/tmp/tg-chk.wav"));
+	unlink(tp("/tmp/tg-hot.wav"));
 	PASS();
 }
 
@@ -514,7 +546,7 @@ TEST cli_v_peak_report_and_check(void)
 	char err[2048];
 	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --report --signal sine1k:1 /tmp/tg-vp.wav", err,
 	                     sizeof(err)));
-	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	const char *const pv = strstr(out, "peak voltage:");
 	const double peak_v = pv ? strtod(pv + strlen("peak voltage:"), NULL) : -1.0;
@@ -529,7 +561,7 @@ TEST cli_v_peak_report_and_check(void)
 	ASSERT(peak_v > 1.8 && peak_v <= 2.0 * (1.0 + 1e-6));
 	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --report=json --signal sine1k:1 /tmp/tg-vp.wav",
 	                     err, sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	ok = strstr(out, "\"peak_limit_ma\": 250.0000") && strstr(out, "\"v_peak\": 2.0000") &&
 	     strstr(out, "\"ceiling_dbfs\": -13.98") && strstr(out, "\"peak_v\": ");
@@ -537,7 +569,7 @@ TEST cli_v_peak_report_and_check(void)
 	ASSERT(ok);
 	/* The file keeps 2 V; it breaks 1 V, and --check says it is the voltage. */
 	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 --check /tmp/tg-vp.wav", err, sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	ok = strstr(out, "V (limit 2.0000 V)") && strstr(out, "result:                   pass");
 	free(out);
@@ -551,12 +583,12 @@ TEST cli_v_peak_report_and_check(void)
 	 * ohm = 50 mA, its i_peak_ma too. */
 	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:piezo-disc --check /tmp/tg-vp.wav", err,
 	                     sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	ASSERT(out != NULL);
 	ok = strstr(out, "(limit 50.000 mA)") && strstr(out, "V (limit 10.0000 V)");
 	free(out);
 	ASSERT(ok);
-	unlink("/tmp/tg-vp.wav");
+	unlink(tp("/tmp/tg-vp.wav"));
 	PASS();
 }
 
@@ -656,7 +688,7 @@ TEST calib_tone_is_raw_and_as_documented(void)
 	for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); ++k) {
 		snprintf(args, sizeof(args), "--signal calib -r %.0f --report /tmp/tg-calib.wav", rates[k]);
 		ASSERT_EQ(0, run_cli(args, err, sizeof(err)));
-		char *const rep = tg_ref_read_file("/tmp/tg-cli-out.txt");
+		char *const rep = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 		const int says_raw = rep && strstr(rep, "written raw: not through tguard") &&
 		                     strstr(rep, "output peak:              -6.02 dBFS");
 		free(rep);
@@ -667,8 +699,8 @@ TEST calib_tone_is_raw_and_as_documented(void)
 		         rates[k]);
 		ASSERT_EQ(0, run_cli(args, err, sizeof(err)));
 		Wav a, b;
-		ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &a));
-		ASSERT_EQ(0, wav_read("/tmp/tg-calib2.wav", &b));
+		ASSERT_EQ(0, wav_read(tp("/tmp/tg-calib.wav"), &a));
+		ASSERT_EQ(0, wav_read(tp("/tmp/tg-calib2.wav"), &b));
 		int same = a.n == b.n && a.ch == b.ch;
 		for (uint32_t c = 0; same && c < a.ch; ++c) {
 			same = memcmp(a.x[c], b.x[c], a.n * sizeof(float)) == 0;
@@ -700,15 +732,15 @@ TEST calib_tone_is_raw_and_as_documented(void)
 	for (size_t k = 0; k < 2; ++k) {
 		ASSERT_EQ(0, run_cli(mono[k], err, sizeof(err)));
 		Wav a;
-		ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &a));
+		ASSERT_EQ(0, wav_read(tp("/tmp/tg-calib.wav"), &a));
 		const uint32_t ch = a.ch;
 		wav_free(&a);
 		ASSERT_EQ(1u, ch);
 	}
 	ASSERT_EQ(1, run_cli("--channels 3 --signal calib /tmp/tg-calib.wav", err, sizeof(err)));
 	ASSERT_EQ(1, run_cli("--channels 1 --signal sine1k /tmp/tg-calib.wav", err, sizeof(err)));
-	unlink("/tmp/tg-calib.wav");
-	unlink("/tmp/tg-calib2.wav");
+	unlink(tp("/tmp/tg-calib.wav"));
+	unlink(tp("/tmp/tg-calib2.wav"));
 	PASS();
 }
 
@@ -725,7 +757,7 @@ TEST calib_procedure_recovers_vfs(void)
 	char err[2048];
 	ASSERT_EQ(0, run_cli("--signal calib /tmp/tg-calib.wav", err, sizeof(err)));
 	Wav w;
-	ASSERT_EQ(0, wav_read("/tmp/tg-calib.wav", &w));
+	ASSERT_EQ(0, wav_read(tp("/tmp/tg-calib.wav"), &w));
 	static const double cards[] = {0.3, 1.37, 2.83, 9.5};
 	double worst = 0.0;
 	for (size_t k = 0; k < sizeof(cards) / sizeof(cards[0]); ++k) {
@@ -744,7 +776,7 @@ TEST calib_procedure_recovers_vfs(void)
 		worst = fmax(worst, fmax(fabs(vfs_rms / cards[k] - 1.0), fabs(vfs_avg / cards[k] - 1.0)));
 	}
 	wav_free(&w);
-	unlink("/tmp/tg-calib.wav");
+	unlink(tp("/tmp/tg-calib.wav"));
 	ASSERT(worst < 0.01);
 	PASS();
 }
@@ -834,7 +866,7 @@ static int expect_case(const char *preset, const char *plugin, const char *extra
 		fprintf(stderr, "tguard-render %s: %s\n", args, err);
 		return -1;
 	}
-	char *const out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *const out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	const double f = printed(out, "check tone:               ");
 	const double at10 = printed(out, "after 10 s:             ");
 	const double at60 = printed(out, "after 60 s:             ");
@@ -847,7 +879,7 @@ static int expect_case(const char *preset, const char *plugin, const char *extra
 	snprintf(args, sizeof(args), "-u %s -p '%s' -c vfs=1.41 %s /tmp/tg-chk.wav /tmp/tg-chk-out.wav",
 	         plugin, preset, extra);
 	Wav tone, w;
-	if (!probes || run_cli(args, err, sizeof(err)) != 0 || wav_read("/tmp/tg-chk.wav", &tone) != 0) {
+	if (!probes || run_cli(args, err, sizeof(err)) != 0 || wav_read(tp("/tmp/tg-chk.wav"), &tone) != 0) {
 		fprintf(stderr, "tguard-render %s: %s%s\n", args, err, probes ? "" : " (probes)");
 		return -1;
 	}
@@ -855,7 +887,7 @@ static int expect_case(const char *preset, const char *plugin, const char *extra
 	const int tone_ok = fabs(tg_rms(tone.x[0], tone.n) * sqrt(2.0) - 1.0) < 1e-4 &&
 	                    fabs(tone_hz(tone.x[0], tone.n, tone.rate) - f) < 0.05 && tone.n == (uint64_t)(60.0 * tone.rate);
 	wav_free(&tone);
-	if (!tone_ok || wav_read("/tmp/tg-chk-out.wav", &w) != 0) {
+	if (!tone_ok || wav_read(tp("/tmp/tg-chk-out.wav"), &w) != 0) {
 		fprintf(stderr, "%s: the check tone is not a %.0f Hz sine at 0 dBFS, or no render\n",
 		        preset, f);
 		return -1;
@@ -940,8 +972,8 @@ TEST expect_figures_match_renders(void)
 		ASSERT_EQ(0, rc);
 	}
 	printf("--expect against renders: worst deviation %.2e\n", worst);
-	unlink("/tmp/tg-chk.wav");
-	unlink("/tmp/tg-chk-out.wav");
+	unlink(tp("/tmp/tg-chk.wav"));
+	unlink(tp("/tmp/tg-chk-out.wav"));
 	PASS();
 }
 
@@ -966,7 +998,7 @@ TEST tip_ring_check_across(void)
 	                     err, sizeof(err)));
 	ASSERT_EQ(0, run_cli("-p urn:tguard:preset:earbud-16 -c wiring=1 --check /tmp/tg-anti.wav", err,
 	                     sizeof(err)));
-	char *out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	char *out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	int ok = out && strstr(out, "wiring:                   tip-ring") &&
 	         strstr(out, "result:                   pass");
 	free(out);
@@ -975,7 +1007,7 @@ TEST tip_ring_check_across(void)
 	 * -13.98 dBFS at 10 V full scale less 6.02 dB. */
 	ASSERT_EQ(0, run_cli(VP_SETS "-c v_peak=2 -c wiring=1 --report --signal sine1k:1 /tmp/tg-vp.wav",
 	                     err, sizeof(err)));
-	out = tg_ref_read_file("/tmp/tg-cli-out.txt");
+	out = tg_ref_read_file(tp("/tmp/tg-cli-out.txt"));
 	const double peak_v = printed(out, "peak voltage:             ");
 	ok = out && strstr(out, "sample ceiling:           -20.00 dBFS") &&
 	     strstr(out, "(limit 250.000 mA)") && strstr(out, "wiring:                   tip-ring");
@@ -993,8 +1025,8 @@ TEST tip_ring_check_across(void)
 	                     sizeof(err)));
 	ASSERT_EQ(6, run_cli("-u urn:tguard:sum -c wiring=1 --signal sine1k:0.1 /tmp/tg-vp.wav", err,
 	                     sizeof(err)));
-	unlink("/tmp/tg-anti.wav");
-	unlink("/tmp/tg-vp.wav");
+	unlink(tp("/tmp/tg-anti.wav"));
+	unlink(tp("/tmp/tg-vp.wav"));
 	PASS();
 }
 
@@ -1023,6 +1055,11 @@ GREATEST_MAIN_DEFS();
 int main(int argc, char **argv)
 {
 	GREATEST_MAIN_BEGIN();
+	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/tg-render-XXXXXX");
+	if (!mkdtemp(tmp_dir)) {
+		fprintf(stderr, "cannot make a temporary folder\n");
+		return 1;
+	}
 	n_cases = tg_ref_cases(BUNDLE, NULL, 0);
 	cases = calloc(n_cases, sizeof(TgRefCase));
 	tg_ref_cases(BUNDLE, cases, n_cases);
@@ -1030,5 +1067,10 @@ int main(int argc, char **argv)
 	RUN_SUITE(regression_suite);
 	RUN_SUITE(host_suite);
 	free(cases);
+	char rm[128];
+	snprintf(rm, sizeof(rm), "rm -rf '%s'", tmp_dir);
+	if (system(rm) != 0) {
+		fprintf(stderr, "cannot remove %s\n", tmp_dir);
+	}
 	GREATEST_MAIN_END();
 }
