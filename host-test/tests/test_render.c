@@ -972,6 +972,11 @@ TEST expect_figures_match_renders(void)
 		ASSERT_EQ(0, rc);
 	}
 	printf("--expect against renders: worst deviation %.2e\n", worst);
+	/* An unknown preset: exit 3, one line, no file. */
+	unlink(tp("/tmp/tg-chk.wav"));
+	ASSERT_EQ(3, run_cli("--expect no-such-preset /tmp/tg-chk.wav", err, sizeof(err)));
+	ASSERT(strstr(err, "unknown preset") && strchr(err, '\n') == strrchr(err, '\n'));
+	ASSERT(!file_exists(tp("/tmp/tg-chk.wav")));
 	unlink(tp("/tmp/tg-chk.wav"));
 	unlink(tp("/tmp/tg-chk-out.wav"));
 	PASS();

@@ -750,18 +750,31 @@ static void node_slug(const char *uri, char *out, size_t len)
 	out[j] = '\0';
 }
 
-static int print_pipewire(App *app)
+/* Apply the preset named (then -c) and find its label and URI, which the
+ * caller frees; on an error app is freed too (fatal) and m holds nothing. */
+static int preset_and_controls(App *app, const char *name, PresetMatch *m)
 {
-	PresetMatch m = {app->pipewire_preset, NULL, NULL};
-	tg_host_presets(app->host, match_preset, &m);
-	app->preset = app->pipewire_preset;
-	int rc = apply_controls(app); /* the preset, then -c; frees app on error */
-	if (rc == 0 && !m.uri) {
-		rc = fatal(app, EXIT_PRESET, "preset \"%s\" not found", app->pipewire_preset);
+	m->name = name;
+	m->label = m->uri = NULL;
+	tg_host_presets(app->host, match_preset, m);
+	app->preset = name;
+	int rc = apply_controls(app);
+	if (rc == 0 && !m->uri) {
+		rc = fatal(app, EXIT_PRESET, "preset \"%s\" not found", name);
 	}
 	if (rc != 0) {
-		free(m.label);
-		free(m.uri);
+		free(m->label);
+		free(m->uri);
+		m->label = m->uri = NULL;
+	}
+	return rc;
+}
+
+static int print_pipewire(App *app)
+{
+	PresetMatch m;
+	const int rc = preset_and_controls(app, app->pipewire_preset, &m);
+	if (rc != 0) {
 		return rc;
 	}
 	const uint32_t n_in = tg_host_n_audio_in(app->host), n_out = tg_host_n_audio_out(app->host);
@@ -941,18 +954,12 @@ static double window_rms(const float *x, uint64_t end, uint64_t len)
 
 static int expect_setup(App *app)
 {
-	PresetMatch m = {app->expect_preset, NULL, NULL};
-	tg_host_presets(app->host, match_preset, &m);
-	app->preset = app->expect_preset;
-	int rc = apply_controls(app); /* the preset, then -c; frees app on error */
-	if (rc == 0 && !m.uri) {
-		rc = fatal(app, EXIT_PRESET, "preset \"%s\" not found", app->expect_preset);
-	}
-	free(m.uri);
+	PresetMatch m;
+	int rc = preset_and_controls(app, app->expect_preset, &m);
 	if (rc != 0) {
-		free(m.label);
 		return rc;
 	}
+	free(m.uri);
 	TgHost *const host = app->host;
 	const uint32_t n_in = tg_host_n_audio_in(host), n_out = tg_host_n_audio_out(host);
 	const double f = check_tone_hz(host);
