@@ -60,6 +60,18 @@ int tg_diff_init(TgDiff *d, double rate, uint32_t n_in, uint32_t n_out, int trap
 		return one && !both ? -2 : -1;
 	}
 	d->env_decay = exp(-1.0 / (TG_DIFF_SHADOW_DECAY_S * rate));
+	/* The detector's largest gain on a difference of two outputs: the
+	 * L1 norm of its phases (each at least the sample itself, 1). */
+	TgTruePeak tp;
+	tg_tp_init(&tp);
+	d->tp_l1 = 1.0;
+	for (int ph = 0; ph < TG_TP_OVERSAMPLE - 1; ++ph) {
+		double l1 = 0.0;
+		for (int k = 0; k < TG_TP_TAPS; ++k) {
+			l1 += fabs((double)tp.h[ph][k]);
+		}
+		d->tp_l1 = l1 > d->tp_l1 ? l1 : d->tp_l1;
+	}
 	d->latency = tg_chain_latency(d->fast);
 	const int same_latency = tg_ref_chain_latency(d->ref) == d->latency;
 	if (!same_latency || tg_inv_init(&d->inv_fast, rate, n_in, n_out, d->latency, 0) != 0 ||
@@ -138,7 +150,7 @@ static void compare_verdicts(TgDiff *d)
 }
 
 static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int conditioned,
-                           int sub_clean)
+                           int sub_clean, double peak_floor_ma)
 {
 	if (a->latency != b->latency) {
 		diverge(d, "latency meter %g against %g", (double)a->latency, (double)b->latency);
@@ -180,14 +192,11 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	const double pk = larger(a->peak_ma, b->peak_ma);
 	const double dp = fabs((double)a->peak_ma - (double)b->peak_ma);
 	d->worst_peak = larger(d->worst_peak, pk > 0.0 ? dp / pk : 0.0);
-	if (!(dp <= TG_DIFF_PEAK_TOL * pk + 1e-6)) {
+	if (!(dp <= TG_DIFF_PEAK_TOL * pk + peak_floor_ma)) {
 		diverge(d, "peak meter %.9g mA against %.9g mA", (double)a->peak_ma, (double)b->peak_ma);
 	}
 }
 
-/* The filters' part of the tolerance (diff.h): their rounding relative to
- * the input, by the high-pass corner in force, times the volume after
- * them. */
 /* The filters' term of the tolerance for a block of n frames (diff.h):
  * the high-pass corner the filters have (gliding towards the control as
  * the reference specifies), the lower of its values at the block's start
@@ -424,8 +433,13 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		/* Gain reduction and peak: over the sub-blocks a block decides,
 		 * which a block shorter than a sub-block may not; and a fault
 		 * splits the fast chain's pass. */
+		/* The peak meter reads the true peak of outputs that may part by
+		 * the output's bound: by as much as the detector's gain on it
+		 * (diff.h), in mA at the drive's full-scale voltage. */
+		const double drive_vfs = (d->n_out == 2 && pq.wiring >= 1.0f ? 2.0 : 1.0) * (double)pq.vfs;
+		const double peak_floor = larger(1e-6, d->tp_l1 * bound * drive_vfs / (double)pq.z_ohm * 1e3);
 		compare_meters(d, &ma, &mb, !d->ill && d->guard_ill_left == 0 && guard_left == 0,
-		               !fault && n >= 16);
+		               !fault && n >= 16, peak_floor);
 	}
 	d->guard_ill_left = guard_left;
 	const double rise = pow(10.0, (double)pq.rise_db_s * (double)n / (20.0 * d->rate));
