@@ -102,6 +102,7 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	}
 	d->env = 0.0;
 	d->heat_peak = 0.0;
+	d->heat_floor2 = 0.0;
 	d->in_peak = 0.0;
 	d->guard_ill_left = 0;
 	TgParams pq = *p;
@@ -150,7 +151,7 @@ static void compare_verdicts(TgDiff *d)
 }
 
 static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int conditioned,
-                           int sub_clean, double peak_floor_ma)
+                           int sub_clean, double peak_floor_ma, double heat_floor_ma)
 {
 	if (a->latency != b->latency) {
 		diverge(d, "latency meter %g against %g", (double)a->latency, (double)b->latency);
@@ -175,7 +176,7 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	if (dheat > TG_DIFF_HEAT_FLOOR * d->heat_peak) {
 		d->worst_rms = larger(d->worst_rms, rms > 0.0 ? drms / rms : 0.0);
 	}
-	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6 || dheat <= TG_DIFF_HEAT_FLOOR * d->heat_peak)) {
+	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6 + heat_floor_ma || dheat <= TG_DIFF_HEAT_FLOOR * d->heat_peak)) {
 		diverge(d, "rms meter %.9g mA against %.9g mA", (double)a->rms_ma, (double)b->rms_ma);
 	}
 	if (!sub_clean) {
@@ -429,6 +430,13 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	}
 	free(piece_ill);
 	compare_verdicts(d);
+	/* The output bound in mA at the drive's full-scale voltage, and its
+	 * weighted mean square over the heat's memory, as the heat weighs the
+	 * frames (limiter.c: ms decays by exp(-1 / (tau_s fs)) per frame). */
+	const double drive_vfs = (d->n_out == 2 && pq.wiring >= 1.0f ? 2.0 : 1.0) * (double)pq.vfs;
+	const double bound_ma = bound * drive_vfs / (double)pq.z_ohm * 1e3;
+	const double keep_n = exp(-(double)n / ((double)pq.tau_s * d->rate));
+	d->heat_floor2 = keep_n * d->heat_floor2 + (1.0 - keep_n) * bound_ma * bound_ma;
 	if (fast_meters) {
 		/* Gain reduction and peak: over the sub-blocks a block decides,
 		 * which a block shorter than a sub-block may not; and a fault
@@ -436,10 +444,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		/* The peak meter reads the true peak of outputs that may part by
 		 * the output's bound: by as much as the detector's gain on it
 		 * (diff.h), in mA at the drive's full-scale voltage. */
-		const double drive_vfs = (d->n_out == 2 && pq.wiring >= 1.0f ? 2.0 : 1.0) * (double)pq.vfs;
-		const double peak_floor = larger(1e-6, d->tp_l1 * bound * drive_vfs / (double)pq.z_ohm * 1e3);
+		const double peak_floor = larger(1e-6, d->tp_l1 * bound_ma);
 		compare_meters(d, &ma, &mb, !d->ill && d->guard_ill_left == 0 && guard_left == 0,
-		               !fault && n >= 16, peak_floor);
+		               !fault && n >= 16, peak_floor, sqrt(d->heat_floor2));
 	}
 	d->guard_ill_left = guard_left;
 	const double rise = pow(10.0, (double)pq.rise_db_s * (double)n / (20.0 * d->rate));

@@ -133,7 +133,17 @@
  * double. Where the limit fell under the heat it then adds back the float
  * error bound, (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of the heat before
  * (limiter.c, rebind), so that the heat of the frames already out is never
- * under-counted: what is left stands over the reference's by that much. */
+ * under-counted: what is left stands over the reference's by that much.
+ * And never closer than the outputs it is summed from need be: the heat
+ * is an exponentially weighted mean square of the drive current, and for
+ * two such means over the same weights the triangle inequality of the
+ * weighted L2 norm gives |rms(a) - rms(b)| <= rms(a - b). Each frame of the
+ * two parts by at most the output bound (above), in mA at the drive's
+ * full-scale voltage, so the meters part by at most the same weighted mean
+ * of that bound squared, kept with the heat's own tau_s (heat_floor2):
+ * a bound held over the heat's memory, not the present block's alone
+ * (fuzz_diff found the meters 1.7e-6 mA apart at 8 kHz under a ceiling of
+ * 5e-7, where the outputs may part by 2^-30 of full scale). */
 #define TG_DIFF_RMS_TOL 1e-4
 #define TG_DIFF_HEAT_FLOOR 2e-6
 #define TG_DIFF_GR_TOL 0.01       /* dB, above -100 dB */
@@ -153,6 +163,7 @@ typedef struct {
 	TgRefChain *shadow; /* the reference on the input, vfs and i_rms moved by TG_DIFF_SHADOW_EPS */
 	double env;         /* envelope of |shadow - ref| / c */
 	double heat_peak;   /* the largest heat meter of the reference since activation, mA^2 */
+	double heat_floor2; /* the heat's weighted mean of the output bound squared, mA^2 */
 	double in_peak;     /* the largest input magnitude since activation (faults left out) */
 	double hp_f;        /* the high-pass corner the filters have, gliding as specified */
 	double filter_held; /* the filters' term, held over their memory (filter_floor) */
