@@ -17,7 +17,7 @@
 #                   check that a fast test fails (host-test/mutants/); not in make check
 #   make install-user / uninstall / clean / deps
 
-VERSION = 0.4.0
+VERSION = 0.6.0
 VERSION_MINOR = $(word 2,$(subst ., ,$(VERSION)))
 VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
 
@@ -51,7 +51,7 @@ BUNDLE = $(BUILD)/tguard.lv2
 # plugin/display: the inline display's picture (pixels, no LV2);
 # plugin/lv2: the port table and the LV2 glue.
 PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/truepeak.c \
-             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/reference.c \
+             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/heat.c plugin/safety/reference.c \
              plugin/display/display.c
 PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
@@ -193,7 +193,7 @@ $(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rt
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
 TESTS = $(BUILD)/test_dsp $(BUILD)/test_bundle $(BUILD)/test_render $(BUILD)/test_truepeak \
-        $(BUILD)/test_reference $(BUILD)/test_display
+        $(BUILD)/test_reference $(BUILD)/test_display $(BUILD)/test_lifecycle
 
 TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 
@@ -231,6 +231,10 @@ $(BUILD)/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-t
 # the bundle with run() and render() watched for allocations.
 $(BUILD)/test_display: host-test/tests/test_display.c host-test/tests/rtcheck.c host-test/lib/host.c $(HOST_HDR) plugin/lv2/inline_display.h $(BUILD)/obj/display.o | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
+
+# The coil's heat through deactivation and activation, with real pauses.
+$(BUILD)/test_lifecycle: host-test/tests/test_lifecycle.c host-test/lib/host.c host-test/lib/rtcheck_off.c $(HOST_HDR) | pkgcheck bundle
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(LILV_LIBS) -ldl -lm
 
 $(BUILD)/make_references: host-test/tools/make_references.c host-test/lib/references.c host-test/tests/rtcheck.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(HOST_LIBS)

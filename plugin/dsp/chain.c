@@ -45,6 +45,9 @@ struct TgChain {
 	double dry_w[CHUNK + 1]; /* the dry blocker's tables (filter.h, tg_dc_weights) */
 	double dry_dw[CHUNK];
 	TgLimiter lim;
+	/* The coil's heat is known: 0 until the first block of a new chain,
+	 * which starts it warm (heat.h). */
+	int heat_known;
 	/* Frames other than faults the limiter has taken since it was last
 	 * cleared, counted up to its latency (see clear_fault). */
 	uint32_t lim_taken;
@@ -141,6 +144,7 @@ TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	TgParams p;
 	tg_params_default(&p);
 	tg_chain_activate(chain, &p);
+	chain->heat_known = 0;
 	return chain;
 }
 
@@ -168,6 +172,8 @@ static void limiter_params(const TgParams *p, int bridge, TgLimiterParams *lp)
 	lp->i_rms = p->i_rms_ma * 1e-3;
 	lp->v_peak = p->v_peak;
 	lp->tau_s = p->tau_s;
+	lp->tau_magnet_s = p->tau_magnet_s;
+	lp->magnet_share = p->magnet_share;
 	lp->release_s = p->release_ms * 1e-3;
 	lp->rise_db_s = p->rise_db_s;
 }
@@ -224,7 +230,8 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 		tg_limiter_reset(&chain->lim, &lp);
 	} else if (rewired || p->vfs != old->vfs || p->z_ohm != old->z_ohm ||
 	           p->i_peak_ma != old->i_peak_ma || p->i_rms_ma != old->i_rms_ma || p->v_peak != old->v_peak ||
-	           p->tau_s != old->tau_s || p->release_ms != old->release_ms ||
+	           p->tau_s != old->tau_s || p->tau_magnet_s != old->tau_magnet_s ||
+	           p->magnet_share != old->magnet_share || p->release_ms != old->release_ms ||
 	           p->rise_db_s != old->rise_db_s) {
 		tg_limiter_set(&chain->lim, &lp);
 	}
@@ -232,6 +239,13 @@ static void apply_params(TgChain *chain, const TgParams *p, int jump)
 		rewire(chain);
 	}
 	chain->cur = *p;
+}
+
+void tg_chain_idle(TgChain *chain, double s)
+{
+	if (chain->heat_known) {
+		tg_limiter_cool(&chain->lim, s);
+	}
 }
 
 void tg_chain_activate(TgChain *chain, const TgParams *params)
@@ -674,12 +688,23 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 		_mm_setcsr(csr | TG_MXCSR_FTZ_DAZ);
 	}
 #endif
-	/* Controls rarely change between blocks: compare before clamping. */
-	if (!params_same(params, &chain->raw)) {
+	/* Controls rarely change between blocks: compare before clamping.
+	 * Before the first frame since activation there is no audio to glide
+	 * from: controls set after activate() (a preset a host applies then)
+	 * take effect as if given to it. */
+	if (chain->stats.frames == 0 && !params_same(params, &chain->raw)) {
+		tg_chain_activate(chain, params);
+	} else if (!params_same(params, &chain->raw)) {
 		chain->raw = *params;
 		TgParams p = *params;
 		tg_params_sanitize(&p, chain->sum);
 		apply_params(chain, &p, 0);
+	}
+	if (!chain->heat_known) {
+		/* A new chain cannot know how hot the coil is: warm, under the
+		 * limits of its first block, whatever came before it. */
+		tg_limiter_warm(&chain->lim);
+		chain->heat_known = 1;
 	}
 
 	TgLimiterMeter meter = {1.0f, 0.0f};

@@ -41,6 +41,8 @@ typedef struct {
 	float route;
 	float v_peak; /* V peak */
 	float wiring; /* TG_WIRING_* (safety.h); two outputs only */
+	float tau_magnet_s; /* the magnet's thermal time constant (heat.h) */
+	float magnet_share; /* the magnet path's share of the steady rise */
 } TgParams;
 
 typedef struct {
@@ -76,8 +78,16 @@ void tg_params_sanitize(TgParams *p, int sum);
 TgChain *tg_chain_new(double rate, uint32_t n_in, uint32_t n_out);
 void tg_chain_free(TgChain *chain);
 
-/** Reset all state and start the soft-start ramp from silence. */
+/** Reset all state but the coil's heat, and start the soft-start ramp
+ * from silence. The heat belongs to the coil (heat.h): it stays through
+ * activations, control and preset changes; a new chain starts it warm at
+ * its first block. */
 void tg_chain_activate(TgChain *chain, const TgParams *p);
+
+/** The chain did not run for s seconds (the host deactivated it): the
+ * heat cools by that much. Call before tg_chain_activate. Instantiation
+ * class: the caller reads the clock, never run(). */
+void tg_chain_idle(TgChain *chain, double s);
 
 /** Process n frames (any n, including 0). Audio class: no allocation,
  * locks or I/O. out may alias in. meters may be NULL. */

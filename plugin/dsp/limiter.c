@@ -146,16 +146,15 @@ static float clamp_frame(TgLimiter *lim, uint32_t i, float cf)
 }
 
 /* Last resort, frame by frame: never let frame i, whose largest |y| is *a,
- * carry the heat estimate ms over b2. Scales the frame down when it would,
+ * carry the coil's heat h over b2. Scales the frame down when it would,
  * updates *a, and returns the scale (1 when untouched). */
-static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, double b2, float *a)
+static float guard_frame(TgLimiter *lim, uint32_t i, const TgHeat *h, double b2, float *a)
 {
 	const double i_a = (double)*a * lim->amps;
-	if (!(i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2)) {
+	if (!(i_a > 0.0 && tg_heat_over(&lim->heat_m, h, i_a, b2))) {
 		return 1.0f;
 	}
-	const double room = (b2 - (1.0 - alpha) * ms) / alpha;
-	const float sc = (float)((room > 0.0 ? sqrt(room) : 0.0) / i_a);
+	const float sc = (float)(tg_heat_room(&lim->heat_m, h, b2) / i_a);
 	float an = 0.0f;
 	for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 		float *const v = &lim->x[ch][i];
@@ -174,18 +173,16 @@ static float guard_frame(TgLimiter *lim, uint32_t i, double ms, double alpha, do
  * a frame the guards scaled since counts as less, which only raises the
  * heat unwound to), then clamp, guard and count them again under the new
  * ceiling, current scale, RMS limit and time constant. */
-static void rebind(TgLimiter *lim, double old_amps, double old_alpha)
+static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
 {
 	const uint32_t gained = lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
-	double ms = lim->ms;
+	TgHeat h = lim->heat;
 	for (uint32_t j = gained; j-- > 0;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
 		}
-		const double i_a = (double)a * old_amps;
-		ms = (ms - old_alpha * i_a * i_a) / (1.0 - old_alpha);
-		ms = ms > 0.0 ? ms : 0.0;
+		tg_heat_unstep(old_m, &h, (double)a * old_amps);
 	}
 	/* The closed form (sub_block) sums a sub-block's heat in float, with
 	 * float weights: the estimate may be under the exact heat by up to
@@ -196,18 +193,17 @@ static void rebind(TgLimiter *lim, double old_amps, double old_alpha)
 	 * there add it back, so the heat of the frames already out is never
 	 * under-counted. */
 	const double b2 = guard_bound2(lim->irms * lim->irms);
-	if (lim->ms > b2) {
-		ms += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->ms;
+	if (lim->heat.ec > b2) {
+		h.ec += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->heat.ec;
+		h.em += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->heat.em;
 	}
 	const float cf = clamp_ceiling(lim);
-	const double alpha = lim->alpha;
 	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(lim, j, cf);
-		guard_frame(lim, j, ms, alpha, b2, &a);
-		const double i_a = (double)a * lim->amps;
-		ms += alpha * (i_a * i_a - ms);
+		guard_frame(lim, j, &h, b2, &a);
+		tg_heat_step(&lim->heat_m, &h, (double)a * lim->amps);
 	}
-	lim->ms = ms;
+	lim->heat = h;
 }
 
 static void set_params(TgLimiter *lim, const TgLimiterParams *p)
@@ -221,12 +217,22 @@ static void set_params(TgLimiter *lim, const TgLimiterParams *p)
 	lim->irms = lim->irms > lim->irms_to ? lim->irms_to : lim->irms;
 	lim->rise_sub = pow(10.0, p->rise_db_s * (double)sub / (20.0 * lim->rate));
 
-	/* Exponential heat: ms decays by (1 - alpha) per frame. */
-	const double keep = exp(-1.0 / (p->tau_s * lim->rate));
-	lim->alpha = 1.0 - keep;
+	/* The heat's closed form over a sub-block (limiter.h). */
+	TgHeatModel *const m = &lim->heat_m;
+	tg_heat_model(m, lim->rate, p->tau_s, p->tau_magnet_s, p->magnet_share);
+	const double keep = m->bc, keep_m = m->bm;
 	lim->decay_sub = pow(keep, (double)sub);
+	lim->decay_m_sub = pow(keep_m, (double)sub);
+	lim->em_coef = 0.0;
 	for (uint32_t k = 0; k < sub; ++k) {
 		lim->heat_w[k] = (float)pow(keep, (double)(sub - 1 - k));
+		lim->heat_wm[k] = (float)pow(keep_m, (double)(sub - 1 - k));
+		double wcm = 0.0;
+		for (uint32_t n = k; n < sub; ++n) {
+			wcm += pow(keep, (double)(sub - 1 - n)) * pow(keep_m, (double)(n - k));
+		}
+		lim->heat_wcm[k] = (float)(m->ac * m->am * wcm);
+		lim->em_coef += m->ac * pow(keep, (double)(sub - 1 - k)) * pow(keep_m, (double)(k + 1));
 	}
 	/* One-pole release r += (1 - c)(h - r), closed form over a sub-block. */
 	const double rc = exp(-1.0 / (p->release_s * lim->rate));
@@ -241,9 +247,10 @@ static void set_params(TgLimiter *lim, const TgLimiterParams *p)
 
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 {
-	const double old_amps = lim->amps, old_alpha = lim->alpha;
+	const double old_amps = lim->amps;
+	const TgHeatModel old_m = lim->heat_m;
 	set_params(lim, p);
-	rebind(lim, old_amps, old_alpha);
+	rebind(lim, old_amps, &old_m);
 }
 
 /* Silence in the delay and a gain computer that has seen only silence. */
@@ -272,25 +279,64 @@ static void clear_audio(TgLimiter *lim)
 	}
 	lim->base = 0;
 	lim->pend = 0;
+	lim->dropped = 0;
 	lim->n_run = lim->n_ch;
 	lim->same = 0;
 	lim->last_gmin = 1.0f;
 	lim->last_peak = 0.0f;
 }
 
+/* The delay is about to be dropped: the frames gained but not yet out
+ * never reach the coil, so their heat is unwound (newest first, under the
+ * model that counted them), those the gain computer gained since the last
+ * clear and no more. */
+static void drop_waiting(TgLimiter *lim)
+{
+	if (lim->dropped) {
+		return; /* once per clear: idle time, then the activation */
+	}
+	lim->dropped = 1;
+	const uint32_t gained = lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
+	const uint32_t n = lim->t < gained ? lim->t : gained;
+	for (uint32_t j = n; j-- > 0;) {
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
+			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
+		}
+		tg_heat_unstep(&lim->heat_m, &lim->heat, (double)a * lim->amps);
+	}
+}
+
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 {
+	drop_waiting(lim);
 	lim->ceiling = INFINITY;
 	lim->cf_of = NAN;
 	lim->irms = INFINITY;
 	set_params(lim, p);
 	lim->thermal = 1.0;
-	lim->ms = 0.0;
 	clear_audio(lim);
 	lim->clamp_peak = lim->clamp_rms = lim->clamp_tp = 0;
 }
 
-void tg_limiter_flush(TgLimiter *lim) { clear_audio(lim); }
+void tg_limiter_warm(TgLimiter *lim)
+{
+	tg_heat_warm(&lim->heat_m, &lim->heat, TG_THERMAL_KNEE * lim->irms_to);
+}
+
+void tg_limiter_cool(TgLimiter *lim, double s)
+{
+	/* The delay never goes out: its frames' heat first, then the cooling
+	 * (unwinding a frame assumes it was the last step). */
+	drop_waiting(lim); /* before the cooling */
+	tg_heat_cool(&lim->heat_m, &lim->heat, s);
+}
+
+void tg_limiter_flush(TgLimiter *lim)
+{
+	drop_waiting(lim);
+	clear_audio(lim);
+}
 
 static double glide_up(double v, double to, double rise)
 {
@@ -304,8 +350,8 @@ static float thermal_gain(TgLimiter *lim, double lim2)
 {
 	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
 	double gth = 1.0;
-	if (lim->ms > knee2 * lim2) {
-		gth = (lim2 - lim->ms) / (lim2 * (1.0 - knee2));
+	if (lim->heat.ec > knee2 * lim2) {
+		gth = (lim2 - lim->heat.ec) / (lim2 * (1.0 - knee2));
 	}
 	lim->thermal = glide_up(lim->thermal, gth > 1e-6 ? gth : 1e-6, lim->rise_sub);
 	return gth > 0.0 ? (float)lim->thermal : 0.0f;
@@ -459,9 +505,13 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	}
 
 	/* Heat. While even the whole sub-block at its full current could not
-	 * carry the estimate over the bound, the closed form is exact enough;
-	 * otherwise the per-frame guard runs. */
-	const double alpha = lim->alpha, amps2 = lim->amps * lim->amps;
+	 * carry the coil's heat over the bound, the closed form is exact
+	 * enough; otherwise the per-frame guard runs. Over a sub-block of
+	 * sum x, em stays under em + am k x and ec under
+	 * max(ec, that) + ac (1 - k) x (each step of ec is a mean of ec and
+	 * em, plus its own input). */
+	const TgHeatModel *const hm = &lim->heat_m;
+	const double amps2 = lim->amps * lim->amps, ac1 = hm->ac * hm->k1;
 	const double b2 = guard_bound2(lim2);
 	TgV4f sq4 = {0.0f, 0.0f, 0.0f, 0.0f}, wsq4 = sq4;
 	TgV4f gmin4 = {1.0f, 1.0f, 1.0f, 1.0f};
@@ -474,17 +524,33 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	}
 	const float sq = tg_h_sum(sq4);
 	float gmin = tg_h_min(gmin4);
-	if (lim->ms + alpha * amps2 * (double)sq * 1.0001 <= b2) {
-		lim->ms = lim->decay_sub * lim->ms + alpha * amps2 * (double)tg_h_sum(wsq4);
-	} else {
-		double ms = lim->ms;
-		for (uint32_t k = 0; k < sub; ++k) {
-			const float gs = g[k / 4][k % 4] * guard_frame(lim, q + k, ms, alpha, b2, &a[k]);
-			gmin = gs < gmin ? gs : gmin;
-			const double i_a = (double)a[k] * lim->amps;
-			ms += alpha * (i_a * i_a - ms);
+	const double em_hi = lim->heat.em + hm->am * hm->k * amps2 * (double)sq * 1.0001;
+	const double ec_hi = lim->heat.ec > em_hi ? lim->heat.ec : em_hi;
+	if (ec_hi + ac1 * amps2 * (double)sq * 1.0001 <= b2) {
+		const double ec = lim->decay_sub * lim->heat.ec + ac1 * amps2 * (double)tg_h_sum(wsq4);
+		/* The magnet's path, unless it has no share and no heat (a
+		 * share set back to 0 leaves heat in the magnet to cool). */
+		if (hm->k > 0.0 || lim->heat.em != 0.0) {
+			TgV4f wm4 = {0.0f, 0.0f, 0.0f, 0.0f}, wcm4 = wm4;
+			for (uint32_t k = 0; k < sub; k += 4) {
+				const TgV4f ak = tg_v4_load(a + k);
+				wm4 += tg_v4_load(lim->heat_wm + k) * (ak * ak);
+				wcm4 += tg_v4_load(lim->heat_wcm + k) * (ak * ak);
+			}
+			const double em = lim->heat.em;
+			lim->heat.ec = ec + (lim->em_coef * em + hm->k * amps2 * (double)tg_h_sum(wcm4));
+			lim->heat.em = lim->decay_m_sub * em + hm->am * hm->k * amps2 * (double)tg_h_sum(wm4);
+		} else {
+			lim->heat.ec = ec;
 		}
-		lim->ms = ms;
+	} else {
+		TgHeat ht = lim->heat;
+		for (uint32_t k = 0; k < sub; ++k) {
+			const float gs = g[k / 4][k % 4] * guard_frame(lim, q + k, &ht, b2, &a[k]);
+			gmin = gs < gmin ? gs : gmin;
+			tg_heat_step(hm, &ht, (double)a[k] * lim->amps);
+		}
+		lim->heat = ht;
 	}
 	/* Last, the true-peak guard on the gained audio, TG_TP_HALF frames
 	 * behind, whose interpolation reaches the newest frame gained. */

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 
+#include "heat.h"
 #include "truepeak.h"
 
 #define TG_LIMITER_MAX_CH 2
@@ -40,7 +41,9 @@ typedef struct {
 	double z_ohm;     /* transducer impedance */
 	double i_peak;    /* A */
 	double i_rms;     /* A */
-	double tau_s;     /* thermal time constant */
+	double tau_s;     /* the coil's thermal time constant */
+	double tau_magnet_s; /* the magnet's (heat.h) */
+	double magnet_share; /* the magnet path's share of the steady rise, 0 .. 0.9 */
 	double release_s; /* peak-gain recovery time constant */
 	double rise_db_s; /* rate at which a raised ceiling may rise */
 	double v_peak;    /* V peak the transducer may see */
@@ -109,12 +112,19 @@ typedef struct {
 	float cf;         /* the largest float not above it: the final clamp */
 	double amps;      /* A per unit sample: vfs / z */
 
-	/* Thermal state: the mean square current, A^2, counted as a sub-block
-	 * is gained. */
-	double alpha;
-	double decay_sub;           /* (1 - alpha)^sub */
-	float heat_w[TG_SUB_MAX];   /* (1 - alpha)^(sub - 1 - k) */
-	double ms;
+	/* Thermal state (heat.h), counted as a sub-block is gained. The
+	 * closed form over a sub-block of inputs x_j = i_j^2, with b = 1 - a:
+	 *   em' = bm^sub em + am k sum wm_j x_j,
+	 *   ec' = bc^sub ec + ac (1 - k) sum w_j x_j + em_coef em + k sum wcm_j x_j. */
+	TgHeatModel heat_m;
+	TgHeat heat;
+	double decay_sub;           /* bc^sub */
+	float heat_w[TG_SUB_MAX];   /* bc^(sub - 1 - j) */
+	double decay_m_sub;         /* bm^sub */
+	float heat_wm[TG_SUB_MAX];  /* bm^(sub - 1 - j) */
+	float heat_wcm[TG_SUB_MAX]; /* ac am sum_(n=j..sub-1) bc^(sub-1-n) bm^(n-j) */
+	double em_coef;             /* ac sum_(n<sub) bc^(sub-1-n) bm^(n+1) */
+	int dropped; /* the delay's heat was dropped (drop_waiting) since the last clear */
 	/* Each frame's largest |y| in the sub-block being gained. */
 	float frame_a[TG_SUB_MAX];
 	/* The detector's readings of a pass's sub-blocks, taken before the
@@ -137,8 +147,18 @@ typedef struct {
 int tg_limiter_init(TgLimiter *lim, double rate, uint32_t n_ch);
 void tg_limiter_free(TgLimiter *lim);
 
-/** Clear all state: silence, no heat, limits at their targets. */
+/** Clear the audio and gain state: silence, limits at their targets. The
+ * heat stays (heat.h): the coil is as hot as it was. */
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p);
+
+/** A coil of unknown heat: each stage at its steady state for the thermal
+ * stage's onset, TG_THERMAL_KNEE of the RMS limit in force (heat.h). */
+void tg_limiter_warm(TgLimiter *lim);
+
+/** The limiter will not run for s seconds (deactivated): the delay's frames
+ * never go out, so their heat is dropped, and the rest cools by s seconds
+ * without current (heat.h). An activation (tg_limiter_reset) follows. */
+void tg_limiter_cool(TgLimiter *lim, double s);
 
 /** Take new limits: raised ceilings glide, lowered ones apply at once. */
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p);
@@ -161,8 +181,11 @@ static inline double tg_limiter_ceiling(const TgLimiter *lim) { return lim->ceil
 /** Frames of delay in all. */
 static inline uint32_t tg_limiter_latency(const TgLimiter *lim) { return lim->latency; }
 
-/** The heat estimate: the mean square current, A^2. */
-static inline double tg_limiter_heat(const TgLimiter *lim) { return lim->ms; }
+/** The heat estimate the RMS limit applies to: the coil's, A^2. */
+static inline double tg_limiter_heat(const TgLimiter *lim) { return lim->heat.ec; }
+
+/** The magnet's share of it, A^2 (0 with no magnet path). */
+static inline double tg_limiter_magnet_heat(const TgLimiter *lim) { return lim->heat.em; }
 
 /** Since the last reset: samples the final clamp touched, samples the RMS
  * guard touched, intervals the true-peak guard scaled. */

@@ -5,10 +5,18 @@
  * with the option urn:tguard:reference, an atom:Bool (or atom:Int) true in
  * the instance context, and the URID map to read its key. The choice is
  * fixed for the instance's life. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#endif
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <time.h>
+#endif
 
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
@@ -52,6 +60,7 @@ typedef struct {
 	TgRefChain *ref; /* the reference, when the host asked for it */
 	float *port[TG_P_COUNT]; /* by logical id; NULL when not connected */
 	TgIdpy idpy;
+	double idle_from; /* when deactivate() was called, s on the monotonic clock; NAN when active */
 } Tguard;
 
 static void idpy_init(TgIdpy *d, double rate, int sum, const LV2_Feature *const *features);
@@ -117,6 +126,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
 		return NULL;
 	}
 	idpy_init(&self->idpy, rate, variant->n_in == 2 && variant->n_out == 1, features);
+	self->idle_from = NAN;
 	return self;
 }
 
@@ -144,17 +154,53 @@ static void read_params(const Tguard *self, TgParams *p)
 #undef TG_X_READ
 }
 
-/** Instantiation class: start from silence with the current controls. */
+/* Seconds on a clock that never steps back. It stops while the machine
+ * sleeps (CLOCK_MONOTONIC), so a suspend counts as no cooling: the heat is
+ * then over-estimated, never under. */
+static double monotonic_s(void)
+{
+#ifdef _WIN32
+	LARGE_INTEGER f, t;
+	QueryPerformanceFrequency(&f);
+	QueryPerformanceCounter(&t);
+	return (double)t.QuadPart / (double)f.QuadPart;
+#else
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		return NAN; /* no clock: no cooling */
+	}
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+#endif
+}
+
+/** Instantiation class: start from silence with the current controls. The
+ * coil's heat stays, cooled by the time since deactivate() (heat.h): a
+ * host that re-activates on every pause (PipeWire's filter-chain) must not
+ * make the coil cold. */
 static void activate(LV2_Handle instance)
 {
 	Tguard *const self = (Tguard *)instance;
 	TgParams p;
 	read_params(self, &p);
+	/* In whole milliseconds, rounded down: a host that toggles the plugin
+	 * within a millisecond cools nothing, the same on every run. */
+	const double idle = floor((monotonic_s() - self->idle_from) * 1e3) * 1e-3; /* NaN: none */
+	self->idle_from = NAN;
 	if (self->ref) {
+		tg_ref_chain_idle(self->ref, idle);
 		tg_ref_chain_activate(self->ref, &p);
 	} else {
+		tg_chain_idle(self->chain, idle);
 		tg_chain_activate(self->chain, &p);
 	}
+}
+
+/** Instantiation class: note when, so that activate() can cool the heat by
+ * the time the plugin did not run. */
+static void deactivate(LV2_Handle instance)
+{
+	Tguard *const self = (Tguard *)instance;
+	self->idle_from = monotonic_s();
 }
 
 static void write_meter(const Tguard *self, TgPortId id, float value)
@@ -206,9 +252,9 @@ static void cleanup(LV2_Handle instance)
 }
 
 static const LV2_Descriptor descriptors[TG_N_VARIANTS] = {
-    {TG_URI_STEREO, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
-    {TG_URI_MONO, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
-    {TG_URI_SUM, instantiate, connect_port, activate, run, NULL, cleanup, extension_data},
+    {TG_URI_STEREO, instantiate, connect_port, activate, run, deactivate, cleanup, extension_data},
+    {TG_URI_MONO, instantiate, connect_port, activate, run, deactivate, cleanup, extension_data},
+    {TG_URI_SUM, instantiate, connect_port, activate, run, deactivate, cleanup, extension_data},
 };
 
 /* ---- Ardour's inline display: functions ---- */

@@ -146,9 +146,15 @@ static double ramp_phase(const RefRamp *r)
  * A sample y drives i = y vfs / z. The ceiling is
  *     c = min(1, i_peak z / vfs, v_peak / vfs)        (tg_sample_ceiling).
  * Lowered limits (c, i_rms) apply at once; raised ones glide up at
- * rise_db_s. The heat estimate is the README's
- *     ms[n] = ms[n-1] + alpha (i[n]^2 - ms[n-1]),  alpha = 1 - e^(-1/(tau fs)),
- * i[n] the current of the louder channel, counted as each frame is gained.
+ * rise_db_s. The heat is the README's two-stage model (heat.h),
+ *     em[n] = em[n-1] + am (k i[n]^2 - em[n-1]),
+ *     ec[n] = ec[n-1] + ac (em[n] + (1 - k) i[n]^2 - ec[n-1]),
+ * a = 1 - e^(-1/(tau fs)) (tau_s for the coil, tau_magnet_s for the
+ * magnet), k = magnet_share, i[n] the current of the louder channel,
+ * counted as each frame is gained; the RMS limit applies to ec. The heat
+ * outlives activations: a new chain starts it warm at its first block,
+ * em = k I^2 and ec = I^2 for I = TG_THERMAL_KNEE i_rms; tg_ref_chain_idle
+ * cools it by whole frames of silence, floor(s fs) of them.
  *
  * The delay. Frame j (counted from the last clear; the latency's worth of
  * frames before j = 0 are silence) leaves latency frames after it enters:
@@ -203,6 +209,7 @@ typedef struct {
 	uint64_t n_b;  /* sub-blocks decided since the clear */
 	double *rwin;  /* r[t] at rwin[t % win] */
 	uint64_t t;    /* gain-computer frames since the clear */
+	int dropped;   /* the delay's heat was dropped since the clear (lim_drop_waiting) */
 	double r;      /* r[t - 1] */
 
 	/* Limits and heat. */
@@ -211,9 +218,9 @@ typedef struct {
 	double thermal;             /* the thermal gain in force */
 	double rise_sub;
 	double amps;  /* A per unit sample: vfs / z */
-	double alpha; /* heat: 1 - e^(-1/(tau fs)) */
+	double ac, am, k; /* heat: 1 - e^(-1/(tau fs)) for the coil and the magnet; magnet_share */
 	double rel;   /* release: e^(-1/(release fs)) */
-	double ms;    /* the heat estimate, A^2 */
+	double ec, em; /* the coil's heat (the estimate the limit applies to) and the magnet's, A^2 */
 
 	TgTruePeak tp;
 	double tp_aim;
@@ -302,7 +309,9 @@ static void lim_set_params(RefLim *L, const TgParams *p, double vfs)
 	L->ceiling = L->ceiling > L->ceiling_to ? L->ceiling_to : L->ceiling;
 	L->irms = L->irms > L->irms_to ? L->irms_to : L->irms;
 	L->rise_sub = pow(10.0, p->rise_db_s * (double)L->sub / (20.0 * L->rate));
-	L->alpha = 1.0 - exp(-1.0 / (p->tau_s * L->rate));
+	L->ac = 1.0 - exp(-1.0 / (p->tau_s * L->rate));
+	L->am = 1.0 - exp(-1.0 / (p->tau_magnet_s * L->rate));
+	L->k = p->magnet_share;
 	L->rel = exp(-1.0 / (p->release_ms * 1e-3 * L->rate));
 }
 
@@ -315,6 +324,7 @@ static void lim_clear(RefLim *L)
 	}
 	L->o = 0;
 	L->pend = 0;
+	L->dropped = 0;
 	L->n_b = 0;
 	L->t = 0;
 	L->r = 1.0;
@@ -325,14 +335,40 @@ static void lim_clear(RefLim *L)
 	L->last_peak = 0.0f;
 }
 
-/* Activation: no heat, limits at their targets, thermal gain 1. */
+static void heat_unstep(const RefLim *M, double *ec, double *em, double i_a);
+
+/* The delay is dropped (activation, a fault, a new wiring): the frames
+ * gained since the clear but not yet out, the oldest
+ *     min(t, TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend)
+ * of the delay, never reach the coil: their heat is unwound, newest first,
+ * under the model that counted them (as lim_rebind unwinds). */
+static void lim_drop_waiting(RefLim *L)
+{
+	if (L->dropped) {
+		return; /* once per clear: idle time, then the activation */
+	}
+	L->dropped = 1;
+	const uint64_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
+	const uint64_t n = L->t < gained ? L->t : gained;
+	for (uint64_t j = n; j-- > 0;) {
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
+			const float v = fabsf(L->buf[ch][L->o + j]);
+			a = v > a ? v : a;
+		}
+		heat_unstep(L, &L->ec, &L->em, (double)a * L->amps);
+	}
+}
+
+/* Activation: limits at their targets, thermal gain 1; the heat stays,
+ * less that of the frames dropped. */
 static void lim_reset(RefLim *L, const TgParams *p, double vfs)
 {
+	lim_drop_waiting(L);
 	L->ceiling = INFINITY;
 	L->irms = INFINITY;
 	lim_set_params(L, p, vfs);
 	L->thermal = 1.0;
-	L->ms = 0.0;
 	lim_clear(L);
 	L->clamp_peak = L->clamp_rms = L->clamp_tp = 0;
 }
@@ -356,19 +392,21 @@ static float clamp_frame(RefLim *L, uint32_t i, float cf)
 }
 
 /* The RMS guard (SAFETY.md 2), the last resort: frame i, whose largest |y|
- * is *a, must not carry the heat estimate over b2. If
- *     (1 - alpha) ms + alpha i^2 > b2,   i = *a amps,
- * the frame is scaled so that it lands on b2 exactly:
- *     i' = sqrt((b2 - (1 - alpha) ms) / alpha)  (0 when there is no room).
+ * is *a, must not carry the coil's heat over b2. After a frame at i the
+ * coil's heat is, by the two steps (em first),
+ *     ec' = P + Q i^2,  P = (1 - ac) ec + ac (1 - am) em,  Q = ac (am k + 1 - k);
+ * if P + Q i^2 > b2, i = *a amps, the frame is scaled so that it lands on b2
+ * exactly: i' = sqrt((b2 - P) / Q)  (0 when there is no room).
  * Returns the scale (1 when untouched) and updates *a. */
-static float rms_guard(RefLim *L, uint32_t i, double ms, double b2, float *a)
+static float rms_guard(RefLim *L, uint32_t i, double ec, double em, double b2, float *a)
 {
-	const double alpha = L->alpha;
+	const double pp = (1.0 - L->ac) * ec + L->ac * ((1.0 - L->am) * em);
+	const double qq = L->ac * (L->am * L->k + (1.0 - L->k));
 	const double i_a = (double)*a * L->amps;
-	if (!(i_a > 0.0 && (1.0 - alpha) * ms + alpha * i_a * i_a > b2)) {
+	if (!(i_a > 0.0 && pp + qq * i_a * i_a > b2)) {
 		return 1.0f;
 	}
-	const double room = (b2 - (1.0 - alpha) * ms) / alpha;
+	const double room = (b2 - pp) / qq;
 	const float sc = (float)((room > 0.0 ? sqrt(room) : 0.0) / i_a);
 	float an = 0.0f;
 	for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
@@ -381,11 +419,53 @@ static float rms_guard(RefLim *L, uint32_t i, double ms, double b2, float *a)
 	return sc;
 }
 
-/* The heat of one frame whose largest |y| is a (README's formula). */
-static double heat_step(const RefLim *L, double ms, float a)
+/* The heat after one frame whose largest |y| is a (the model above). */
+static void heat_step(const RefLim *L, double *ec, double *em, float a)
 {
 	const double i_a = (double)a * L->amps;
-	return ms + L->alpha * (i_a * i_a - ms);
+	const double i2 = i_a * i_a;
+	*em = *em + L->am * (L->k * i2 - *em);
+	*ec = *ec + L->ac * (*em + (1.0 - L->k) * i2 - *ec);
+}
+
+/* One frame at the current i undone, under M's model (the one that counted
+ * it), each stage at least 0:
+ *     ec[n-1] = (ec[n] - ac (em[n] + (1 - k) i[n]^2)) / (1 - ac),
+ *     em[n-1] = (em[n] - am k i[n]^2) / (1 - am). */
+static void heat_unstep(const RefLim *M, double *ec, double *em, double i_a)
+{
+	const double ec0 = (*ec - (M->ac * *em + M->ac * (1.0 - M->k) * i_a * i_a)) / (1.0 - M->ac);
+	const double em0 = (*em - M->am * M->k * (i_a * i_a)) / (1.0 - M->am);
+	*ec = ec0 > 0.0 ? ec0 : 0.0;
+	*em = em0 > 0.0 ? em0 : 0.0;
+}
+
+/* s seconds of no current: floor(s fs) frames of the model at i = 0,
+ *     (ec, em) <- M (ec, em),  M = [[1 - ac, ac (1 - am)], [0, 1 - am]],
+ * M to that power by repeated squaring. */
+static void heat_idle(RefLim *L, double s)
+{
+	if (!(s > 0.0)) {
+		return;
+	}
+	double frames = floor(s * L->rate);
+	double m00 = 1.0 - L->ac, m01 = L->ac * (1.0 - L->am), m11 = 1.0 - L->am;
+	double p00 = 1.0, p01 = 0.0, p11 = 1.0; /* the power so far */
+	while (frames >= 1.0) {
+		if (fmod(frames, 2.0) == 1.0) {
+			const double q01 = p00 * m01 + p01 * m11;
+			p00 *= m00;
+			p01 = q01;
+			p11 *= m11;
+		}
+		const double n01 = m00 * m01 + m01 * m11;
+		m00 *= m00;
+		m01 = n01;
+		m11 *= m11;
+		frames = floor(frames / 2.0);
+	}
+	L->ec = p00 * L->ec + p01 * L->em;
+	L->em = p11 * L->em;
 }
 
 /* The RMS guard's bound on the heat estimate for the limit i_rms. */
@@ -403,8 +483,8 @@ static float thermal_gain(RefLim *L, double lim2)
 {
 	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
 	double gth = 1.0;
-	if (L->ms > knee2 * lim2) {
-		gth = (lim2 - L->ms) / (lim2 * (1.0 - knee2));
+	if (L->ec > knee2 * lim2) {
+		gth = (lim2 - L->ec) / (lim2 * (1.0 - knee2));
 	}
 	L->thermal = glide_up(L->thermal, gth > REF_THERMAL_FLOOR ? gth : REF_THERMAL_FLOOR,
 	                      L->rise_sub);
@@ -463,10 +543,10 @@ static void lim_sub_block(RefLim *L, uint32_t s)
 			L->buf[ch][q + k] *= g;
 		}
 		float a = clamp_frame(L, q + k, cf);
-		const float sc = rms_guard(L, q + k, L->ms, b2, &a);
+		const float sc = rms_guard(L, q + k, L->ec, L->em, b2, &a);
 		const float gs = g * sc;
 		gmin = gs < gmin ? gs : gmin;
-		L->ms = heat_step(L, L->ms, a);
+		heat_step(L, &L->ec, &L->em, a);
 	}
 
 	/* 5. The true-peak guard on the gained audio, TG_TP_HALF frames
@@ -512,39 +592,40 @@ static void lim_frame(RefLim *L, const float *v, float *y)
  *     gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend
  * of the delay (the last sub-block gained up to there; right after a clear
  * they are silence, which this leaves as it is). Their heat is unwound,
- * newest first, under the old current scale and time constant,
- *     ms[n-1] = (ms[n] - alpha i[n]^2) / (1 - alpha), at least 0,
+ * newest first, under the old current scale, time constants and share,
+ *     ec[n-1] = (ec[n] - ac (em[n] + (1 - k) i[n]^2)) / (1 - ac),
+ *     em[n-1] = (em[n] - am k i[n]^2) / (1 - am), each at least 0,
  * from their values now (a frame the true-peak guard scaled since counts
  * as less, which only raises the heat unwound to); then, oldest first, they
  * are clamped to the new ceiling, guarded and counted under the new limits. */
-static void lim_rebind(RefLim *L, double old_amps, double old_alpha)
+static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 {
 	const uint32_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
-	double ms = L->ms;
+	double ec = L->ec, em = L->em;
 	for (uint32_t j = gained; j-- > 0;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
 			const float v = fabsf(L->buf[ch][L->o + j]);
 			a = v > a ? v : a;
 		}
-		const double i_a = (double)a * old_amps;
-		ms = (ms - old_alpha * i_a * i_a) / (1.0 - old_alpha);
-		ms = ms > 0.0 ? ms : 0.0;
+		heat_unstep(old, &ec, &em, (double)a * old_amps);
 	}
 	const float cf = float_at_most(L->ceiling);
 	const double b2 = guard_bound2(L->irms);
 	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(L, L->o + j, cf);
-		rms_guard(L, L->o + j, ms, b2, &a);
-		ms = heat_step(L, ms, a);
+		rms_guard(L, L->o + j, ec, em, b2, &a);
+		heat_step(L, &ec, &em, a);
 	}
-	L->ms = ms;
+	L->ec = ec;
+	L->em = em;
 }
 
 static int lim_params_differ(const TgParams *a, const TgParams *b)
 {
 	return a->vfs != b->vfs || a->z_ohm != b->z_ohm || a->i_peak_ma != b->i_peak_ma ||
 	       a->i_rms_ma != b->i_rms_ma || a->v_peak != b->v_peak || a->tau_s != b->tau_s ||
+	       a->tau_magnet_s != b->tau_magnet_s || a->magnet_share != b->magnet_share ||
 	       a->release_ms != b->release_ms || a->rise_db_s != b->rise_db_s;
 }
 
@@ -646,6 +727,8 @@ struct TgRefChain {
 	int sum; /* the 2-in/1-out variant */
 	int bridge; /* wiring tip-ring: the transducer across both outputs */
 	TgParams cur; /* the sanitised controls in force */
+	int heat_known; /* 0 until the first block of a new chain starts the heat warm */
+	TgParams given; /* the controls as given at activation, before sanitising */
 
 	RefRamp ramp;
 
@@ -780,13 +863,14 @@ static void apply_params(TgRefChain *c, const TgParams *p, int jump)
 	if (jump) {
 		lim_reset(&c->lim, p, vfs);
 	} else if (rewired || lim_params_differ(p, old)) {
-		const double old_amps = c->lim.amps, old_alpha = c->lim.alpha;
+		const RefLim old_lim = c->lim;
 		lim_set_params(&c->lim, p, vfs);
-		lim_rebind(&c->lim, old_amps, old_alpha);
+		lim_rebind(&c->lim, old_lim.amps, &old_lim);
 	}
 	if (rewired) {
 		/* A new wiring: the delay is dropped and the soft start restarts
-		 * from silence (the heat stays). */
+		 * from silence (the heat stays, less the frames dropped). */
+		lim_drop_waiting(&c->lim);
 		lim_clear(&c->lim);
 		c->lim_taken = 0;
 		ramp_restart(&c->ramp);
@@ -833,7 +917,17 @@ TgRefChain *tg_ref_chain_new(double rate, uint32_t n_in, uint32_t n_out)
 	TgParams p;
 	tg_params_default(&p);
 	tg_ref_chain_activate(c, &p);
+	c->heat_known = 0;
 	return c;
+}
+
+void tg_ref_chain_idle(TgRefChain *c, double s)
+{
+	if (c->heat_known) {
+		/* The delay never goes out: its heat first, then the cooling. */
+		lim_drop_waiting(&c->lim);
+		heat_idle(&c->lim, s);
+	}
 }
 
 void tg_ref_chain_free(TgRefChain *c)
@@ -856,6 +950,7 @@ void tg_ref_chain_stats(const TgRefChain *c, TgStats *stats)
 
 void tg_ref_chain_activate(TgRefChain *c, const TgParams *params)
 {
+	c->given = *params;
 	TgParams p = *params;
 	tg_params_sanitize(&p, c->sum);
 	apply_params(c, &p, 1);
@@ -883,6 +978,7 @@ static void clear_fault(TgRefChain *c)
 	memset(&c->dry_dc, 0, sizeof(c->dry_dc));
 	memset(c->dry_st, 0, sizeof(c->dry_st));
 	if (c->lim_taken >= c->lim.latency) {
+		lim_drop_waiting(&c->lim);
 		lim_clear(&c->lim);
 		c->lim_taken = 0;
 	}
@@ -1060,9 +1156,21 @@ void tg_ref_chain_process(TgRefChain *c, const float *const *in, float *const *o
 	const unsigned int csr = _mm_getcsr();
 	_mm_setcsr(csr | REF_MXCSR_FTZ_DAZ);
 #endif
+	/* Before the first frame since activation, new controls are taken as
+	 * an activation would take them: no glide from what nothing played. */
+	if (c->stats.frames == 0 && memcmp(params, &c->given, sizeof(TgParams)) != 0) {
+		tg_ref_chain_activate(c, params);
+	}
 	TgParams p = *params;
 	tg_params_sanitize(&p, c->sum);
 	apply_params(c, &p, 0);
+	if (!c->heat_known) {
+		/* A coil of unknown heat: steady at the thermal stage's onset. */
+		const double i = TG_THERMAL_KNEE * c->lim.irms_to;
+		c->lim.em = c->lim.k * (i * i);
+		c->lim.ec = i * i;
+		c->heat_known = 1;
+	}
 
 	RefLim *const L = &c->lim;
 	L->blk_gmin = 1.0f;
@@ -1096,7 +1204,7 @@ void tg_ref_chain_process(TgRefChain *c, const float *const *in, float *const *o
 		meters->latency = (float)L->latency;
 		meters->gr_db = gr > floor_db ? (gr < 0.0f ? gr : 0.0f) : floor_db;
 		meters->peak_ma = peak * 1e3f;
-		meters->rms_ma = (float)(sqrt(L->ms) * 1e3);
+		meters->rms_ma = (float)(sqrt(L->ec) * 1e3);
 		meters->ceiling_db = (float)(20.0 * log10(L->ceiling));
 		meters->ramp = (float)ramp_phase(&c->ramp);
 		meters->clamps = (float)(L->clamp_peak + L->clamp_rms + L->clamp_tp);

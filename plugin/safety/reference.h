@@ -42,6 +42,9 @@ void tg_ref_chain_free(TgRefChain *chain);
 /** Reset all state and start the soft start from silence. */
 void tg_ref_chain_activate(TgRefChain *chain, const TgParams *p);
 
+/** As tg_chain_idle: s seconds without running cool the heat. */
+void tg_ref_chain_idle(TgRefChain *chain, double s);
+
 /** Process n frames, one at a time. meters may be NULL. */
 void tg_ref_chain_process(TgRefChain *chain, const float *const *in, float *const *out,
                           uint32_t n, const TgParams *p, TgMeters *meters);
