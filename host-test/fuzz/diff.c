@@ -101,8 +101,6 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 		tg_ref_chain_activate(d->shadow, p);
 	}
 	d->env = 0.0;
-	d->heat_peak = 0.0;
-	d->heat_floor2 = 0.0;
 	d->in_peak = 0.0;
 	d->guard_ill_left = 0;
 	TgParams pq = *p;
@@ -110,11 +108,25 @@ void tg_diff_activate(TgDiff *d, const TgParams *p)
 	d->irms_force = (double)pq.i_rms_ma;
 	d->hp_f = (double)pq.hpf_hz; /* activation: the filters jump to the controls */
 	d->filter_held = 0.0;
-	d->ill = 0;
+	/* The heat outlives the activation, and with it what the two chains'
+	 * heats part by: after an ill-conditioned episode nothing makes them
+	 * agree again, so it stays ill (no longer reset here). */
 	d->thermal_ill = 0;
 	tg_inv_activate(&d->inv_fast);
 	tg_inv_activate(&d->inv_ref);
 	d->frame = 0;
+}
+
+void tg_diff_idle(TgDiff *d, double s)
+{
+	tg_chain_idle(d->fast, s);
+	tg_ref_chain_idle(d->ref, s);
+	if (d->shadow) {
+		tg_ref_chain_idle(d->shadow, s);
+	}
+	tg_inv_idle(&d->inv_fast, s);
+	tg_inv_idle(&d->inv_ref, s);
+	tg_heat_cool(&d->heat_m, &d->heat_floor, s);
 }
 
 static double larger(double a, double b) { return a > b ? a : b; }
@@ -167,16 +179,17 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 		diverge(d, "ceiling meter %.9g dB against %.9g dB", (double)a->ceiling_db,
 		        (double)b->ceiling_db);
 	}
-	if (!conditioned) {
-		return;
-	}
 	const double rms = larger(a->rms_ma, b->rms_ma);
 	const double drms = fabs((double)a->rms_ma - (double)b->rms_ma);
 	const double dheat = fabs((double)a->rms_ma * a->rms_ma - (double)b->rms_ma * b->rms_ma);
-	if (dheat > TG_DIFF_HEAT_FLOOR * d->heat_peak) {
+	if (!conditioned) {
+		return;
+	}
+	const double unwound = larger(TG_DIFF_HEAT_FLOOR * d->heat_peak, d->unwind2);
+	if (dheat > unwound) {
 		d->worst_rms = larger(d->worst_rms, rms > 0.0 ? drms / rms : 0.0);
 	}
-	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6 + heat_floor_ma || dheat <= TG_DIFF_HEAT_FLOOR * d->heat_peak)) {
+	if (!(drms <= TG_DIFF_RMS_TOL * rms + 1e-6 + heat_floor_ma || dheat <= unwound)) {
 		diverge(d, "rms meter %.9g mA against %.9g mA", (double)a->rms_ma, (double)b->rms_ma);
 	}
 	if (!sub_clean) {
@@ -316,6 +329,20 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	 * estimate is never over the chains' own and the heat's ratio to it
 	 * never under (thermal_ill). */
 	d->irms_force = (double)pq.i_rms_ma < d->irms_force ? (double)pq.i_rms_ma : d->irms_force;
+	/* New limits rebind the heat (diff.h, unwind2). */
+	const TgParams *const o = &d->last;
+	if (d->have_last &&
+	    (pq.vfs != o->vfs || pq.z_ohm != o->z_ohm || pq.i_peak_ma != o->i_peak_ma ||
+	     pq.i_rms_ma != o->i_rms_ma || pq.v_peak != o->v_peak || pq.tau_s != o->tau_s ||
+	     pq.tau_magnet_s != o->tau_magnet_s || pq.magnet_share != o->magnet_share ||
+	     pq.release_ms != o->release_ms || pq.rise_db_s != o->rise_db_s || pq.wiring != o->wiring)) {
+		d->unwind2 += TG_DIFF_HEAT_FLOOR * d->heat_peak;
+	}
+	d->last = pq;
+	d->have_last = 1;
+	const double slow = pq.magnet_share > 0.0f && pq.tau_magnet_s > pq.tau_s ? (double)pq.tau_magnet_s
+	                                                                         : (double)pq.tau_s;
+	d->unwind2 *= exp(-(double)n / (slow * d->rate));
 	float gr = 0.0f, peak = 0.0f;
 	for (uint32_t k = 0; k < n_pieces; ++k) {
 		const uint32_t off = k * TG_DIFF_PIECE;
@@ -435,8 +462,11 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	 * frames (limiter.c: ms decays by exp(-1 / (tau_s fs)) per frame). */
 	const double drive_vfs = (d->n_out == 2 && pq.wiring >= 1.0f ? 2.0 : 1.0) * (double)pq.vfs;
 	const double bound_ma = bound * drive_vfs / (double)pq.z_ohm * 1e3;
-	const double keep_n = exp(-(double)n / ((double)pq.tau_s * d->rate));
-	d->heat_floor2 = keep_n * d->heat_floor2 + (1.0 - keep_n) * bound_ma * bound_ma;
+	tg_heat_model(&d->heat_m, d->rate, (double)pq.tau_s, (double)pq.tau_magnet_s,
+	              (double)pq.magnet_share);
+	for (uint32_t i = 0; i < n; ++i) {
+		tg_heat_step(&d->heat_m, &d->heat_floor, bound_ma);
+	}
 	if (fast_meters) {
 		/* Gain reduction and peak: over the sub-blocks a block decides,
 		 * which a block shorter than a sub-block may not; and a fault
@@ -446,7 +476,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		 * (diff.h), in mA at the drive's full-scale voltage. */
 		const double peak_floor = larger(1e-6, d->tp_l1 * bound_ma);
 		compare_meters(d, &ma, &mb, !d->ill && d->guard_ill_left == 0 && guard_left == 0,
-		               !fault && n >= 16, peak_floor, sqrt(d->heat_floor2));
+		               !fault && n >= 16, peak_floor, sqrt(d->heat_floor.ec));
 	}
 	d->guard_ill_left = guard_left;
 	const double rise = pow(10.0, (double)pq.rise_db_s * (double)n / (20.0 * d->rate));

@@ -64,7 +64,8 @@
  * envelope of |shadow - ref| / c (its peak, decaying by e^-1 in
  * TG_DIFF_SHADOW_DECAY_S) exceeds that, or its heat meter
  * departs from the reference's, the chain is ill-conditioned, and stays so
- * until the next activation: the heat estimate keeps the memory of such an
+ * for the rest of the run, activations included (the heat is the coil's, and
+ * outlives them): the heat estimate keeps the memory of such an
  * episode (it only decays, by the same factor in every chain, so its
  * relative difference stays). Its output is then not compared, only the
  * verdicts are, and neither are the meters that follow the signal (heat,
@@ -107,6 +108,7 @@
 #include <stdint.h>
 
 #include "chain.h"
+#include "heat.h"
 #include "invariants.h"
 #include "reference.h"
 
@@ -134,13 +136,19 @@
  * error bound, (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of the heat before
  * (limiter.c, rebind), so that the heat of the frames already out is never
  * under-counted: what is left stands over the reference's by that much.
+ * The heat outlives activations, so those add-backs pile up: each change of
+ * limits adds TG_DIFF_HEAT_FLOOR of the largest heat to the allowance
+ * (unwind2), which then decays no faster than the heat's slower stage.
  * And never closer than the outputs it is summed from need be: the heat
  * is an exponentially weighted mean square of the drive current, and for
  * two such means over the same weights the triangle inequality of the
- * weighted L2 norm gives |rms(a) - rms(b)| <= rms(a - b). Each frame of the
- * two parts by at most the output bound (above), in mA at the drive's
- * full-scale voltage, so the meters part by at most the same weighted mean
- * of that bound squared, kept with the heat's own tau_s (heat_floor2):
+ * weighted L2 norm gives |rms(a) - rms(b)| <= rms(a - b): the coil's heat
+ * is a sum of the frames' i^2 with the two-stage model's weights (heat.h),
+ * positive and summing to at most 1, the same for both chains. Each frame
+ * of the two parts by at most the output bound (above), in mA at the
+ * drive's full-scale voltage, so the meters part by at most the model's
+ * own weighted mean of that bound squared (heat_floor), kept over the
+ * whole run as the heat is, activations and idle time included:
  * a bound held over the heat's memory, not the present block's alone
  * (fuzz_diff found the meters 1.7e-6 mA apart at 8 kHz under a ceiling of
  * 5e-7, where the outputs may part by 2^-30 of full scale). */
@@ -163,12 +171,16 @@ typedef struct {
 	TgRefChain *shadow; /* the reference on the input, vfs and i_rms moved by TG_DIFF_SHADOW_EPS */
 	double env;         /* envelope of |shadow - ref| / c */
 	double heat_peak;   /* the largest heat meter of the reference since activation, mA^2 */
-	double heat_floor2; /* the heat's weighted mean of the output bound squared, mA^2 */
+	TgHeat heat_floor;  /* the heat model's weighted mean of the output bound squared, mA^2 */
+	TgHeatModel heat_m; /* the model of the last block */
+	double unwind2;     /* the rebinds' add-backs still in the heat, mA^2 (TG_DIFF_HEAT_FLOOR) */
+	TgParams last;      /* the sanitised controls of the last block */
+	int have_last;
 	double in_peak;     /* the largest input magnitude since activation (faults left out) */
 	double hp_f;        /* the high-pass corner the filters have, gliding as specified */
 	double filter_held; /* the filters' term, held over their memory (filter_floor) */
 	double tp_l1;       /* the true-peak detector's largest gain on a difference */
-	int ill;            /* ill-conditioned since the last activation */
+	int ill;            /* ill-conditioned once: for good, as the heat outlives activations */
 	int thermal_ill;    /* the end of the last block was so: 1 thermal loop, 2 shadow's heat */
 	double env_decay;   /* per frame */
 	TgInv inv_fast, inv_ref;
@@ -208,6 +220,9 @@ void tg_diff_free(TgDiff *d);
 
 /** Activate both chains (and the checkers) with p. */
 void tg_diff_activate(TgDiff *d, const TgParams *p);
+
+/** Both chains (and the checkers) did not run for s seconds. */
+void tg_diff_idle(TgDiff *d, double s);
 
 /** One block of n frames through both chains, with the controls p
  * as a host gives them; in_place: each chain writes over its own copy of

@@ -82,6 +82,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (op & 0x80) {
 			p.wiring = p.wiring >= 1.0f ? 0.0f : 1.0f;
 		}
+		if ((op & 0x70) == 0x30) {
+			fz_magnet(&p, frames);
+		}
+		if ((op & 0x70) == 0x50) {
+			tg_chain_idle(chain, fz_idle_s(frames));
+			tg_inv_idle(&inv, fz_idle_s(frames));
+			tg_chain_activate(chain, &p);
+			tg_inv_activate(&inv);
+			since_activate = 0;
+		}
 		if ((op & 0x70) == 0x70) {
 			tg_chain_activate(chain, &p);
 			tg_inv_activate(&inv);

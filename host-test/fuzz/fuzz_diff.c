@@ -67,6 +67,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (op & 0x80) {
 			p.wiring = p.wiring >= 1.0f ? 0.0f : 1.0f;
 		}
+		if ((op & 0x70) == 0x30) {
+			fz_magnet(&p, frames);
+		}
+		if ((op & 0x70) == 0x50) {
+			tg_diff_idle(&d, fz_idle_s(frames));
+			tg_diff_activate(&d, &p);
+		}
 		if ((op & 0x70) == 0x70) {
 			tg_diff_activate(&d, &p);
 		}

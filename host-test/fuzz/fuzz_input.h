@@ -207,4 +207,22 @@ static inline void fz_chain_controls(FzIn *r, TgParams *p, uint32_t mask)
 	}
 }
 
+/* Spare patterns of op bits 4-6 (0x70 is an activation), which read no
+ * byte, so the saved inputs stay aligned. Added in 0.6: 0x30 sets the
+ * magnet's controls, 0x50 is idle time before an activation; both drawn
+ * from a table by the frames so far, so the value depends on the input. */
+static inline void fz_magnet(TgParams *p, uint64_t frames)
+{
+	static const float share[] = {0.3f, 0.58f, 0.9f, 0.0f};
+	static const float tau[] = {1.0f, 60.0f, 3600.0f};
+	p->magnet_share = share[frames % 4];
+	p->tau_magnet_s = tau[(frames / 4) % 3];
+}
+
+static inline double fz_idle_s(uint64_t frames)
+{
+	static const double s[] = {0.001, 0.05, 0.2, 1.0, 10.0, 100.0};
+	return s[frames % 6];
+}
+
 #endif

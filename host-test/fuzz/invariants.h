@@ -7,11 +7,17 @@
  *    v_peak (the controls as the chain sanitises them: tg_params_sanitize);
  *    y is what the transducer sees: the louder output against ground, or,
  *    wired tip-ring (wiring 1, two outputs), the difference of the two;
- *  - the thermal estimate of the README, ms[n] = ms[n-1] + (1 - e^(-1/(tau
- *    fs))) (i[n]^2 - ms[n-1]) from 0 at activation, i[n] the current of the
- *    louder output, stays at or under (1.02 i_rms)^2. Heat cannot be undone:
+ *  - the coil's heat of the README's two-stage model (heat.h),
+ *    em[n] = em[n-1] + am (k i[n]^2 - em[n-1]) and
+ *    ec[n] = ec[n-1] + ac (em[n] + (1 - k) i[n]^2 - ec[n-1]), i[n] the
+ *    current of the louder output, stays at or under (1.02 i_rms)^2. It is
+ *    the coil's: it starts warm at the first block (each stage steady at
+ *    0.9 i_rms), goes on through activations, and cools only by the idle
+ *    time it is told (tg_inv_idle). Heat cannot be undone:
  *    after i_rms is lowered below the estimate, the documented guarantee is
- *    that the estimate only falls until it is under the bound again;
+ *    that the estimate only falls until it is under the bound again, or,
+ *    with two stages, rises only in silence (the magnet's heat flowing back
+ *    into the coil);
  *  - soft start: the output is exactly 0 for the first latency + 1 frames
  *    after activation and latency frames after any input frame with a
  *    fault (tg_is_fault: NaN, +-Inf, or a magnitude over +60 dBFS; the
@@ -50,7 +56,10 @@ typedef struct {
 	double rate;
 	uint32_t n_in, n_out, latency;
 	int sum;
-	double ms;      /* the README's thermal estimate, A^2 */
+	double ms;      /* the coil's heat (ec), A^2 */
+	double em;      /* the magnet's, A^2 */
+	int heat_known; /* 0 before the first block */
+	double tau_s, tau_magnet_s; /* the time constants of the last block */
 	uint64_t frame; /* output frames since activation */
 	int bridged;    /* wiring tip-ring in the last block */
 	int quiet;      /* the wiring changed at frame quiet_from: silence through the delay */
@@ -84,8 +93,12 @@ extern unsigned long tg_inv_failures;
 int tg_inv_init(TgInv *inv, double rate, uint32_t n_in, uint32_t n_out, uint32_t latency, int trap);
 void tg_inv_free(TgInv *inv);
 
-/** The chain was activated: no heat, silence first. */
+/** The chain was activated: silence first; the heat stays. */
 void tg_inv_activate(TgInv *inv);
+
+/** The chain did not run for s seconds: the heat cools by floor(s fs)
+ * frames of no current. */
+void tg_inv_idle(TgInv *inv, double s);
 
 /** Before processing n frames of in (in-place processing overwrites it). */
 int tg_inv_input(TgInv *inv, const float *const *in, uint32_t n);

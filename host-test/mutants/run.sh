@@ -8,7 +8,9 @@
 # described at the top of that file): copy the tracked tree (git ls-files)
 # into one scratch directory, apply the mutation there, build what the fast
 # tests need (make -j2, without -Werror) and run them: build/test_dsp, build/test_truepeak,
-# build/fuzz_replay_lv2 (the saved fuzz inputs through the LV2 glue),
+# build/test_lifecycle (the heat through re-activations, through lilv),
+# build/fuzz_replay_lv2 and build/fuzz_replay_chain (the saved fuzz inputs
+# through the LV2 glue and through the chain),
 # build/test_bundle, build/test_render and a short fuzz_chain run with its
 # invariants. Then the file is restored and the next mutant is built
 # incrementally on the same objects. No soak, no ASan or valgrind runs.
@@ -201,8 +203,8 @@ done | tar --null -T - -cf - | tar -xf - -C "$tree"
 
 # ---- building and testing in the scratch copy ----
 
-TESTS=(test_dsp test_bundle test_render test_truepeak fuzz_replay_lv2)
-targets="bundle build/tguard-render build/test_dsp build/test_bundle build/test_render build/test_truepeak build/fuzz_replay_lv2"
+TESTS=(test_dsp test_bundle test_render test_truepeak test_lifecycle fuzz_replay_lv2 fuzz_replay_chain)
+targets="bundle build/tguard-render build/test_dsp build/test_bundle build/test_render build/test_truepeak build/test_lifecycle build/fuzz_replay_lv2 build/fuzz_replay_chain"
 if [ "$fuzz_secs" -gt 0 ]; then
 	TESTS+=(fuzz_chain)
 	targets="$targets build/fuzz/fuzz_chain"
