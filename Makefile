@@ -47,16 +47,17 @@ LIB_EXT = .so
 BUILD = build
 BUNDLE = $(BUILD)/tguard.lv2
 # plugin/dsp: the signal chain's stages; plugin/safety: what the
-# guarantees rest on, and the reference chain they are held to;
+# guarantees rest on (the last resorts, the coil's heat); plugin/spec: the
+# reference chain, the specification the fast chain is held to;
 # plugin/display: the inline display's picture (pixels, no LV2);
 # plugin/lv2: the port table and the LV2 glue.
 PLUGIN_SRC = plugin/dsp/ramp.c plugin/dsp/mono.c plugin/dsp/filter.c plugin/dsp/truepeak.c \
-             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/heat.c plugin/safety/reference.c \
+             plugin/dsp/limiter.c plugin/dsp/chain.c plugin/safety/safety.c plugin/safety/heat.c plugin/spec/reference.c \
              plugin/display/display.c
 PLUGIN_OBJ = $(addprefix $(BUILD)/obj/,$(notdir $(PLUGIN_SRC:.c=.o)))
 GLUE_OBJ = $(BUILD)/obj/tguard_lv2.o
 PLUGIN_HDR = $(wildcard plugin/*/*.h) plugin/lv2/ports.def
-PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/display -Iplugin/lv2
+PLUGIN_INC = -Iplugin/dsp -Iplugin/safety -Iplugin/spec -Iplugin/display -Iplugin/lv2
 # The lilv host library, which tguard-render, the tests and the tools share.
 HOST_INC = -Ihost-test/lib $(PLUGIN_INC)
 
@@ -141,6 +142,8 @@ $(BUILD)/obj/%.o: plugin/dsp/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/safety/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
+$(BUILD)/obj/%.o: plugin/spec/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
+	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/display/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
 	$(plugin_compile)
 $(BUILD)/obj/%.o: plugin/lv2/%.c $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck
@@ -220,7 +223,7 @@ $(BUILD)/test_render: host-test/tests/test_render.c host-test/lib/references.c h
 $(BUILD)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/obj/filter.o | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
-# The fast chain against the reference (plugin/safety/reference.c), with the
+# The fast chain against the reference (plugin/spec/reference.c), with the
 # differential checker of the fuzz target; the presets through lilv, and
 # the reference through the bundle with run() watched for allocations.
 DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c

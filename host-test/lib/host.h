@@ -26,7 +26,7 @@ typedef enum {
 TgHost *tg_host_new(const char *bundle_dir);
 
 /** Ask for tguard's reference chain (urn:tguard:reference, an LV2 option,
- * plugin/safety/reference.h) at the next tg_host_load; other plugins ignore it. */
+ * plugin/spec/reference.h) at the next tg_host_load; other plugins ignore it. */
 void tg_host_use_reference(TgHost *host, int on);
 
 /** Offer one more feature (uri, data) at the next tg_host_load: the tests'

@@ -54,7 +54,7 @@ $(FUZZ_BUILD)/fuzz_chain: host-test/fuzz/fuzz_chain.c $(FUZZ_SUPPORT) $(PLUGIN_S
 $(FUZZ_BUILD)/fuzz_lv2: host-test/fuzz/fuzz_lv2.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) plugin/lv2/tguard_lv2.c $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
 
-# The fast chain against the reference (plugin/safety/reference.c): diff.c holds
+# The fast chain against the reference (plugin/spec/reference.c): diff.c holds
 # them to the same output and the same verdicts.
 $(FUZZ_BUILD)/fuzz_diff: host-test/fuzz/fuzz_diff.c host-test/fuzz/diff.c $(FUZZ_SUPPORT) $(PLUGIN_SRC) $(FUZZ_HDR) | pkgcheck
 	$(fuzz_link)
@@ -161,6 +161,8 @@ define contract_build
 $(BUILD)/contract-$(1)/obj/%.o: plugin/dsp/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
 	$$(call contract_compile,$(1))
 $(BUILD)/contract-$(1)/obj/%.o: plugin/safety/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
+	$$(call contract_compile,$(1))
+$(BUILD)/contract-$(1)/obj/%.o: plugin/spec/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
 	$$(call contract_compile,$(1))
 $(BUILD)/contract-$(1)/obj/%.o: plugin/lv2/%.c $$(PLUGIN_HDR) $$(BUILD)/cflags | pkgcheck
 	$$(call contract_compile,$(1))

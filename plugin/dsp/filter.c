@@ -1,6 +1,8 @@
 /* tguard: band-limit filters. */
 #include "filter.h"
 
+#include "safety.h" /* TG_BAND_LIMIT: no corner above the guard band */
+
 #include "simd.h"
 
 #include <math.h>
@@ -128,7 +130,7 @@ void tg_filter_set(TgFilter *f, double hpf_hz, int hpf_order, double lpf_hz,
                    int lpf_order, int jump)
 {
 	leave_packed(f);
-	const double top = 0.45 * f->rate;
+	const double top = TG_BAND_LIMIT * f->rate;
 	butterworth_set(&f->hpf, hpf_hz < top ? hpf_hz : top, hpf_order, jump, f->rate);
 	butterworth_set(&f->lpf, lpf_hz < top ? lpf_hz : top, lpf_order, jump, f->rate);
 	f->steady = all_steady(f);

@@ -1,9 +1,13 @@
 /* tguard: the reference chain, the specification of the whole chain.
  *
- * TgRefChain does what TgChain (chain.h) does, written to be read: scalar
- * code, one frame at a time, every recursion run frame by frame (no
- * vectors, sub-blocks of the signal, block matrices or closed forms), with
- * each formula's source beside it. Where the chain's behaviour is defined
+ * It is a specification, not protection: nothing here is a last resort the
+ * plugin relies on (those are in plugin/safety), and hosts run it only when
+ * they ask for it. TgRefChain does what TgChain (chain.h) does, written to
+ * be read: scalar code, one frame at a time, every recursion run frame by
+ * frame (no vectors, sub-blocks of the signal, block matrices or closed
+ * forms; the one exception is idle time, minutes of silence, cooled by the
+ * one-frame matrix raised to its power by repeated squaring), with each
+ * formula's source beside it. Where the chain's behaviour is defined
  * on a coarser grid (the limiter's gain computer decides once per aligned
  * sub-block of lim.sub frames), that grid is stated in reference.c as part
  * of the specification and implemented plainly at the frames on it.

@@ -771,7 +771,7 @@ struct TgRefChain {
 static void filter_set(TgRefChain *c, double hpf_hz, int hpf_order, double lpf_hz, int lpf_order,
                        int jump)
 {
-	const double top = 0.45 * c->rate;
+	const double top = TG_BAND_LIMIT * c->rate;
 	butterworth_set(&c->sec[0], &c->sec[1], TG_HIGHPASS, hpf_hz < top ? hpf_hz : top, hpf_order,
 	                jump, c->rate);
 	butterworth_set(&c->sec[2], &c->sec[3], TG_LOWPASS, lpf_hz < top ? lpf_hz : top, lpf_order,
