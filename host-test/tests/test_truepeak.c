@@ -552,6 +552,80 @@ TEST limiter_true_peak(const void *sig_arg)
 	PASS();
 }
 
+/* ---- the guard band's transition, at every rate and in every plugin ----
+ *
+ * Steady tones swept finely from 0.400 to 0.499 fs (every 0.003 fs, and
+ * 0.445, 0.45, 0.455 and 0.46 fs), 12 dB over the ceiling, with the
+ * low-pass off (the guard band at 0.45 fs alone), through the stereo, mono
+ * and sum plugins at every rate from 22.05 to 192 kHz, with the RMS stage
+ * out of the way and at its default. The true peak is
+ * judged away from the render's start and end (a file that stops abruptly
+ * is a truncated tone, whose reconstruction overshoots by itself). */
+TEST limiter_true_peak_guard_band_sweep(void)
+{
+	static const double rates[] = {22050.0, 32000.0, 44100.0, 48000.0,
+	                               88200.0, 96000.0, 176400.0, 192000.0};
+	static const char *const uris[] = {"urn:tguard:stereo", "urn:tguard:mono", "urn:tguard:sum"};
+	static const double extra[] = {0.445, 0.45, 0.455, 0.46};
+	double worst_all = -INFINITY, worst_sample = -INFINITY;
+	unsigned over = 0, total = 0;
+	char where[160] = "";
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); ++r) {
+		const double rate = rates[r];
+		const uint64_t n = (uint64_t)(0.25 * rate);
+		const uint64_t from = (uint64_t)(0.15 * rate), to = (uint64_t)(0.24 * rate);
+		float *const in = malloc(n * sizeof(float));
+		float *out[2] = {malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+		ASSERT(in && out[0] && out[1]);
+		double worst_rate = -INFINITY;
+		for (size_t u = 0; u < 3; ++u) {
+			TgHost *const host = tg_host_new(BUNDLE);
+			char err[1024];
+			ASSERT(host);
+			ASSERT_EQ(TG_HOST_OK, tg_host_load(host, uris[u], rate, err, sizeof(err)));
+			tg_host_set(host, "ramp_s", 0.1f);
+			tg_host_set(host, "lpf_order", 0.0f);
+			const double c = ceiling_of(host);
+			const uint32_t n_in = tg_host_n_audio_in(host);
+			for (int k = 0; k < 2 * (34 + 4); ++k) {
+				/* The RMS stage out of the way, then at its default. */
+				tg_host_set(host, "i_rms_ma", k < 34 + 4 ? 10000.0f : 10.0f);
+				const int kf = k % (34 + 4);
+				const double f = kf < 34 ? 0.400 + 0.003 * kf : extra[kf - 34];
+				tg_sig_sine(in, (uint32_t)n, rate, f * rate, c * pow(10.0, OVER_DB / 20.0), 0.3);
+				const float *const ins[2] = {in, in};
+				TgReport rep;
+				ASSERT_EQ(0, tg_render(host, rate, ins, n_in, n, out, &(TgRenderOpts){512, 1, 0},
+				                       &rep));
+				double tpk, spk;
+				measure(out, tg_host_n_audio_out(host), n, from, to, &tpk, &spk);
+				const double t_db = db(tpk / c), s_db = db(spk / c);
+				++total;
+				over += t_db > TG_MTP_TOL_DB;
+				worst_sample = fmax(worst_sample, s_db);
+				worst_rate = fmax(worst_rate, t_db);
+				if (t_db > worst_all) {
+					worst_all = t_db;
+					snprintf(where, sizeof(where), "%.2f kHz, %s, %.3f fs", rate / 1000.0, uris[u] + 11,
+					         f);
+				}
+			}
+			tg_host_free(host);
+		}
+		printf("guard band sweep at %6.2f kHz (stereo, mono, sum; 0.400 to 0.499 fs; RMS open and "
+		       "10 mA): worst true "
+		       "peak %+.2f dB of the ceiling\n",
+		       rate / 1000.0, worst_rate);
+		free(in), free(out[0]), free(out[1]);
+	}
+	printf("guard band sweep: %u renders, %u over the ceiling by more than %g dB; worst true peak "
+	       "%+.2f dB (%s), worst sample peak %+.4f dB\n",
+	       total, over, TG_MTP_TOL_DB, worst_all, where, worst_sample);
+	ASSERT(worst_sample <= 1e-5);
+	ASSERT_EQ(0u, over);
+	PASS();
+}
+
 SUITE(truepeak_limiter_suite)
 {
 	static int ids[N_SIGS];
@@ -560,6 +634,7 @@ SUITE(truepeak_limiter_suite)
 		greatest_set_test_suffix(SIG_SLUGS[sig]);
 		RUN_TEST1(limiter_true_peak, &ids[sig]);
 	}
+	RUN_TEST(limiter_true_peak_guard_band_sweep);
 }
 
 /* ---- transparency under the ceiling, and the latency ---- */
