@@ -242,6 +242,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			frames += n;
 		} else if (ok) {
 			d->run(host.h, n); /* processes nothing, only the meters */
+			TgParams p;
+			host_params(&host, &p);
+			tg_inv_no_output(&inv, &p);
 		}
 		check_meters(&host, latency);
 		for (uint32_t ch = 0; ch < 2; ++ch) {

@@ -101,6 +101,26 @@ void tg_inv_activate(TgInv *inv)
 	memset(inv->restart, 0, (size_t)inv->mask + 1);
 }
 
+/* The plugin's first block starts the coil warm (each stage steady at 0.9
+ * i_rms), whatever it output. */
+static void warm_if_new(TgInv *inv, const TgParams *sanitized)
+{
+	if (!inv->heat_known) {
+		const double i_rms = (double)sanitized->i_rms_ma * 1e-3;
+		const double warm = 0.9 * 0.9 * i_rms * i_rms;
+		inv->ms = warm;
+		inv->em = (double)sanitized->magnet_share * warm;
+		inv->heat_known = 1;
+	}
+}
+
+void tg_inv_no_output(TgInv *inv, const TgParams *params)
+{
+	TgParams p = *params;
+	tg_params_sanitize(&p, inv->sum);
+	warm_if_new(inv, &p);
+}
+
 void tg_inv_idle(TgInv *inv, double s)
 {
 	if (!inv->heat_known || !(s > 0.0)) {
@@ -157,12 +177,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 	const double k = p.magnet_share;
 	inv->tau_s = p.tau_s;
 	inv->tau_magnet_s = p.tau_magnet_s;
-	if (!inv->heat_known) {
-		const double warm = 0.9 * 0.9 * i_rms * i_rms;
-		inv->ms = warm;
-		inv->em = k * warm;
-		inv->heat_known = 1;
-	}
+	warm_if_new(inv, &p);
 	const uint32_t lat = inv->latency;
 	if (n != inv->block_n) {
 		violation(inv, TG_INV_MISUSE, "checker misuse: %u frames in, %u out", inv->block_n, n);

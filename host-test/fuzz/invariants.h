@@ -96,6 +96,10 @@ void tg_inv_free(TgInv *inv);
 /** The chain was activated: silence first; the heat stays. */
 void tg_inv_activate(TgInv *inv);
 
+/** A block the plugin ran with controls p but without output (its audio
+ * unconnected): the coil's warm start is at the plugin's first block. */
+void tg_inv_no_output(TgInv *inv, const TgParams *p);
+
 /** The chain did not run for s seconds: the heat cools by floor(s fs)
  * frames of no current. */
 void tg_inv_idle(TgInv *inv, double s);
