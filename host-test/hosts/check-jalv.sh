@@ -46,8 +46,12 @@ for variant in stereo mono sum; do
 		fail "jalv $variant printed errors or warnings"
 	fi
 	# Split the output at jalv's "> " prompts: block k answers command k
-	# (1: the preset list, 2..: one preset each, last: the meters).
-	awk -v dir="$TMP" -v v="$variant" 'BEGIN { RS = "> " } NR > 1 { f = dir "/" v "-block" (NR - 1); printf "%s", $0 > f; close(f) }' "$out"
+	# (1: the preset list, 2..: one preset each, last: the meters). jalv's
+	# "Exiting..." at the end of its input comes from another thread and can
+	# land inside a line it is still printing ("i_peak_ma Exiting...\n=
+	# 500"): take it out, newline and all, first.
+	perl -0pe 's/Exiting\.\.\.\n//g' "$out" |
+		awk -v dir="$TMP" -v v="$variant" 'BEGIN { RS = "> " } NR > 1 { f = dir "/" v "-block" (NR - 1); printf "%s", $0 > f; close(f) }'
 	k=1
 	for f in $files; do
 		k=$((k + 1))
