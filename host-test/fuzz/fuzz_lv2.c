@@ -49,11 +49,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The ports added in 0.6 take no mask bit: the saved inputs keep their
+ * meaning (op pattern 0x30 sets them, fz_magnet). */
+static int since_0_6(TgPortId id) { return id == TG_P_TAU_MAGNET_S || id == TG_P_MAGNET_SHARE; }
+
 static void fuzz_controls(FzIn *r, Host *host, uint32_t mask)
 {
 	for (uint32_t i = 0; i < host->var->n_ports; ++i) {
 		const TgPortInfo *const info = &tg_port_info[host->var->ports[i]];
-		if (is_control_in(host->var->ports[i]) && (mask & (1u << i))) {
+		if (is_control_in(host->var->ports[i]) && !since_0_6(host->var->ports[i]) &&
+		    (mask & (1u << i))) {
 			host->value[i] = fz_control(r, info->min, info->def, info->max);
 		}
 	}
@@ -178,6 +183,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t op = fz_u8(&r);
 		if (op & 1) {
 			fuzz_controls(&r, &host, fz_u32(&r));
+		}
+		if ((op & 0x70) == 0x30) {
+			TgParams m;
+			fz_magnet(&m, frames);
+			for (uint32_t i = 0; i < host.var->n_ports; ++i) {
+				const TgPortId id = host.var->ports[i];
+				host.value[i] = id == TG_P_TAU_MAGNET_S   ? m.tau_magnet_s
+				                : id == TG_P_MAGNET_SHARE ? m.magnet_share
+				                                          : host.value[i];
+			}
 		}
 		if ((op & 0x70) == 0x70) {
 			/* The plugin cools by the whole milliseconds between the
