@@ -692,13 +692,15 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
 	 * Before the first frame since activation there is no audio to glide
 	 * from: controls set after activate() (a preset a host applies then)
 	 * take effect as if given to it. */
-	if (chain->stats.frames == 0 && !params_same(params, &chain->raw)) {
-		tg_chain_activate(chain, params);
-	} else if (!params_same(params, &chain->raw)) {
-		chain->raw = *params;
-		TgParams p = *params;
-		tg_params_sanitize(&p, chain->sum);
-		apply_params(chain, &p, 0);
+	if (!params_same(params, &chain->raw)) {
+		if (chain->stats.frames == 0) {
+			tg_chain_activate(chain, params);
+		} else {
+			chain->raw = *params;
+			TgParams p = *params;
+			tg_params_sanitize(&p, chain->sum);
+			apply_params(chain, &p, 0);
+		}
 	}
 	if (!chain->heat_known) {
 		/* A new chain cannot know how hot the coil is: warm, under the

@@ -173,17 +173,31 @@ static float guard_frame(TgLimiter *lim, uint32_t i, const TgHeat *h, double b2,
  * a frame the guards scaled since counts as less, which only raises the
  * heat unwound to), then clamp, guard and count them again under the new
  * ceiling, current scale, RMS limit and time constant. */
-static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
+/* Frames gained, and their heat counted, but not yet out: the oldest of
+ * the delay. */
+static uint32_t gained_waiting(const TgLimiter *lim)
 {
-	const uint32_t gained = lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
-	TgHeat h = lim->heat;
-	for (uint32_t j = gained; j-- > 0;) {
+	return lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
+}
+
+/* The heat h of the oldest n frames of the delay undone, newest first,
+ * under the model m and current scale amps that counted them. */
+static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t n, const TgHeatModel *m, double amps)
+{
+	for (uint32_t j = n; j-- > 0;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
 		}
-		tg_heat_unstep(old_m, &h, (double)a * old_amps);
+		tg_heat_unstep(m, h, (double)a * amps);
 	}
+}
+
+static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
+{
+	const uint32_t gained = gained_waiting(lim);
+	TgHeat h = lim->heat;
+	unwind(lim, &h, gained, old_m, old_amps);
 	/* The closed form (sub_block) sums a sub-block's heat in float, with
 	 * float weights: the estimate may be under the exact heat by up to
 	 * (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of itself. Under the bound that is
@@ -296,15 +310,9 @@ static void drop_waiting(TgLimiter *lim)
 		return; /* once per clear: idle time, then the activation */
 	}
 	lim->dropped = 1;
-	const uint32_t gained = lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
+	const uint32_t gained = gained_waiting(lim);
 	const uint32_t n = lim->t < gained ? lim->t : gained;
-	for (uint32_t j = n; j-- > 0;) {
-		float a = 0.0f;
-		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
-			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
-		}
-		tg_heat_unstep(&lim->heat_m, &lim->heat, (double)a * lim->amps);
-	}
+	unwind(lim, &lim->heat, n, &lim->heat_m, lim->amps);
 }
 
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)

@@ -337,6 +337,21 @@ static void lim_clear(RefLim *L)
 
 static void heat_unstep(const RefLim *M, double *ec, double *em, double i_a);
 
+/* The heat (ec, em) of the oldest n frames of the delay undone, newest
+ * first, under M's model and the current scale amps that counted them. */
+static void lim_unwind(const RefLim *L, uint64_t n, const RefLim *M, double amps, double *ec,
+                       double *em)
+{
+	for (uint64_t j = n; j-- > 0;) {
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
+			const float v = fabsf(L->buf[ch][L->o + j]);
+			a = v > a ? v : a;
+		}
+		heat_unstep(M, ec, em, (double)a * amps);
+	}
+}
+
 /* The delay is dropped (activation, a fault, a new wiring): the frames
  * gained since the clear but not yet out, the oldest
  *     min(t, TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend)
@@ -350,14 +365,7 @@ static void lim_drop_waiting(RefLim *L)
 	L->dropped = 1;
 	const uint64_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
 	const uint64_t n = L->t < gained ? L->t : gained;
-	for (uint64_t j = n; j-- > 0;) {
-		float a = 0.0f;
-		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
-			const float v = fabsf(L->buf[ch][L->o + j]);
-			a = v > a ? v : a;
-		}
-		heat_unstep(L, &L->ec, &L->em, (double)a * L->amps);
-	}
+	lim_unwind(L, n, L, L->amps, &L->ec, &L->em);
 }
 
 /* Activation: limits at their targets, thermal gain 1; the heat stays,
@@ -602,14 +610,7 @@ static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 {
 	const uint32_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
 	double ec = L->ec, em = L->em;
-	for (uint32_t j = gained; j-- > 0;) {
-		float a = 0.0f;
-		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
-			const float v = fabsf(L->buf[ch][L->o + j]);
-			a = v > a ? v : a;
-		}
-		heat_unstep(old, &ec, &em, (double)a * old_amps);
-	}
+	lim_unwind(L, gained, old, old_amps, &ec, &em);
 	const float cf = float_at_most(L->ceiling);
 	const double b2 = guard_bound2(L->irms);
 	for (uint32_t j = 0; j < gained; ++j) {
