@@ -147,6 +147,25 @@ static int thermal_ill(double rms_ma, double limit_ma, const TgParams *p)
 	return g * (double)p->tau_s < TG_DIFF_THERMAL_GT_S;
 }
 
+/* The largest relative gap the fast chain's heat can open between the
+ * two thermal gains (diff.h, the thermal gains' gap): the fast heat stands
+ * over the reference's ec by at most a = unwind2 (the rebinds' add-backs)
+ * + 2 TG_DIFF_TOL ec (outputs within TG_DIFF_TOL of each other relative to
+ * the signal); the thermal gain (L^2 - ec) / (L^2 (1 - knee^2)), 1 under
+ * the knee, then sits at least (1 - a / (L^2 - max(ec, knee^2 L^2))) of the
+ * reference's. ec_hi: the reference's highest heat over the block. */
+static double thermal_share(const TgDiff *d, double ec_hi)
+{
+	const double l2 = d->irms_force * d->irms_force;
+	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
+	const double a = d->unwind2 + 2.0 * TG_DIFF_TOL * ec_hi;
+	if (!(a > 0.0) || ec_hi + a <= knee2 * l2) {
+		return 0.0; /* both under the knee: both gains 1 */
+	}
+	const double room = l2 - larger(ec_hi, knee2 * l2);
+	return room > a ? a / room : 1.0;
+}
+
 /* The verdicts of the two checkers, invariant by invariant. */
 static void compare_verdicts(TgDiff *d)
 {
@@ -198,7 +217,9 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	if (a->gr_db > -100.0f || b->gr_db > -100.0f) {
 		const double dg = fabs((double)a->gr_db - (double)b->gr_db);
 		d->worst_gr_db = larger(d->worst_gr_db, dg);
-		if (!(dg <= TG_DIFF_GR_TOL)) {
+		/* The thermal gains' gap (thermal_share), in dB. */
+		const double th_db = d->therm_share < 1.0 ? -20.0 * log10(1.0 - d->therm_share) : INFINITY;
+		if (!(dg <= TG_DIFF_GR_TOL + th_db)) {
 			diverge(d, "gain reduction meter %.9g dB against %.9g dB", (double)a->gr_db,
 			        (double)b->gr_db);
 		}
@@ -206,7 +227,7 @@ static void compare_meters(TgDiff *d, const TgMeters *a, const TgMeters *b, int 
 	const double pk = larger(a->peak_ma, b->peak_ma);
 	const double dp = fabs((double)a->peak_ma - (double)b->peak_ma);
 	d->worst_peak = larger(d->worst_peak, pk > 0.0 ? dp / pk : 0.0);
-	if (!(dp <= TG_DIFF_PEAK_TOL * pk + peak_floor_ma)) {
+	if (!(dp <= (TG_DIFF_PEAK_TOL + d->therm_share) * pk + peak_floor_ma)) {
 		diverge(d, "peak meter %.9g mA against %.9g mA", (double)a->peak_ma, (double)b->peak_ma);
 	}
 }
@@ -337,6 +358,9 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	     pq.tau_magnet_s != o->tau_magnet_s || pq.magnet_share != o->magnet_share ||
 	     pq.release_ms != o->release_ms || pq.rise_db_s != o->rise_db_s || pq.wiring != o->wiring)) {
 		d->unwind2 += TG_DIFF_HEAT_FLOOR * d->heat_peak;
+		/* The gains decided before stood against the old limit, their
+		 * gap is held in therm_share; after it, the heat is rebound. */
+		d->ec_prev = 0.0;
 	}
 	d->last = pq;
 	d->have_last = 1;
@@ -344,6 +368,7 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	                                                                         : (double)pq.tau_s;
 	d->unwind2 *= exp(-(double)n / (slow * d->rate));
 	float gr = 0.0f, peak = 0.0f;
+	double ec_hi = d->ec_prev;
 	for (uint32_t k = 0; k < n_pieces; ++k) {
 		const uint32_t off = k * TG_DIFF_PIECE;
 		const uint32_t len = n - off < TG_DIFF_PIECE ? n - off : TG_DIFF_PIECE;
@@ -353,6 +378,8 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 		float *os[2] = {sh[0] + off, sh[1] ? sh[1] + off : NULL};
 		tg_ref_chain_process(d->ref, ir, orf, len, p, &mb);
 		d->heat_peak = larger(d->heat_peak, (double)mb.rms_ma * mb.rms_ma);
+		ec_hi = larger(ec_hi, (double)mb.rms_ma * mb.rms_ma);
+		d->ec_prev = (double)mb.rms_ma * mb.rms_ma;
 		gr = mb.gr_db < gr ? mb.gr_db : gr;
 		peak = mb.peak_ma > peak ? mb.peak_ma : peak;
 		if (!d->shadow) {
@@ -393,6 +420,11 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 	 * it: c from the reference's meter (dB, float: within 1e-6 of it). */
 	const double c = pow(10.0, (double)mb.ceiling_db / 20.0);
 	const double bound = TG_DIFF_TOL * c + larger(TG_DIFF_FLOOR, filter_floor(d, &pq, n));
+	/* The thermal gains' gap, held as long as the allowance behind it
+	 * (unwind2 decays with the heat's slower stage), and a glide keeps a
+	 * ratio it has; relative to each output sample. */
+	d->therm_share = larger(thermal_share(d, ec_hi), d->therm_share * exp(-(double)n / (slow * d->rate)));
+	const double share = d->therm_share;
 	int reported = 0;
 	for (uint32_t i = 0; i < n; ++i) {
 		/* Ill-conditioned at the start or the end of the frame's piece. */
@@ -434,14 +466,16 @@ uint64_t tg_diff_block(TgDiff *d, const float *const *in, uint32_t n, const TgPa
 				d->worst_frame = d->frames_all + i;
 				d->worst_c = c;
 			}
-			d->worst_tol = larger(d->worst_tol, e == e ? e / bound : INFINITY);
+			const double tol = bound + share * fabs((double)out_ref[ch][i]);
+			d->worst_tol = larger(d->worst_tol, e == e ? e / tol : INFINITY);
 			d->worst_abs = larger(d->worst_abs, e == e ? e : INFINITY);
-			if (!(e <= bound) && !reported) {
+			if (!(e <= tol) && !reported) {
 				diverge(d,
 				        "output %u at block frame %u: fast %.9g, reference %.9g, "
-				        "%.3g of the ceiling %.6g (tolerance %g c + %.3g; the shadow %.3g)",
+				        "%.3g of the ceiling %.6g (tolerance %g c + %.3g + %.3g of the "
+				        "sample; the shadow %.3g)",
 				        ch, i, (double)out_fast[ch][i], (double)out_ref[ch][i], r, c,
-				        TG_DIFF_TOL, bound - TG_DIFF_TOL * c, d->env);
+				        TG_DIFF_TOL, bound - TG_DIFF_TOL * c, share, d->env);
 				reported = 1; /* one report per block */
 			}
 		}

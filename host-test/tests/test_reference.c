@@ -606,6 +606,19 @@ static int ctl_glide(void *data, uint64_t at, uint32_t n, TgParams *p)
 	return 0;
 }
 
+/* The limits fall under the heat of the frames in the lookahead: i_rms
+ * 3.2 -> 0.1 mA and tau 0.01 -> 60 s at frame 20480. */
+static int ctl_rebind(void *data, uint64_t at, uint32_t n, TgParams *p)
+{
+	(void)data;
+	(void)n;
+	if (at >= 20480) {
+		p->i_rms_ma = 0.1f;
+		p->tau_s = 60.0f;
+	}
+	return 0;
+}
+
 /* The soft-start meter of a block of 0 frames after a new ramp_s. */
 static enum greatest_test_res ramp_meter_after_change(void)
 {
@@ -697,6 +710,34 @@ TEST reference_fixed_divergences(void)
 	p.v_peak = 0.0355f;
 	run_case(&fig, "filter glide", 14655.0, 1, 1, sig.x, sig.n, &p, 8189, 1, ctl_glide, NULL);
 	signal_free(&sig);
+
+	/* The thermal gains after a rebind's add-back: 8 kHz mono; the warm
+	 * coil cools at tau 0.01 s, then an onset fills the lookahead with 3
+	 * mA^2 of heat and the limits fall under it, so the fast chain adds
+	 * back 1.07e-6 of that heat (limiter.c, rebind): 3e-4 of the new limit
+	 * squared, and 2 % of the thermal gain once the heat nears the limit
+	 * (fuzz_diff found 1.35e-5 c at 8 kHz, input +59 dBFS, the heat at
+	 * 0.90 of the limit squared). */
+	{
+		const uint64_t n = 48000;
+		float *const x = calloc(n, sizeof(float));
+		float *xs[2] = {x, x};
+		for (uint64_t i = 20480 - 55; x && i < n; ++i) {
+			x[i] = (float)((i < 20480 ? 0.07 : 0.02) * sin(0.3 * (double)i));
+		}
+		tg_params_default(&p);
+		p.i_rms_ma = 3.2f;
+		p.tau_s = 0.01f;
+		p.i_peak_ma = 1000.0f;
+		p.ramp_s = 0.01f;
+		p.z_ohm = 8.0f;
+		p.vfs = 1.0f;
+		if (x) {
+			run_case(&fig, "thermal gain after a rebind", 8000.0, 1, 1, xs, n, &p, 512, 1,
+			         ctl_rebind, NULL);
+		}
+		free(x);
+	}
 
 	CHECK_CALL(ramp_meter_after_change());
 	CHECK_CALL(check_figures("the divergences fixed", &fig));
