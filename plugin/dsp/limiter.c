@@ -180,11 +180,25 @@ static uint32_t gained_waiting(const TgLimiter *lim)
 	return lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
 }
 
-/* The heat h of the oldest n frames of the delay undone, newest first,
- * under the model m and current scale amps that counted them. */
-static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t n, const TgHeatModel *m, double amps)
+/* The frames of the delay the heat counts, of the gained ones not yet
+ * out: the newest, as many as were gained since the clear (the oldest of
+ * them, right after a clear, are its silence, never counted: undoing and
+ * counting them again under another time constant would cool the coil by
+ * frames that never went out). *first: the oldest of them. */
+static uint32_t counted_waiting(const TgLimiter *lim, uint32_t *first)
 {
-	for (uint32_t j = n; j-- > 0;) {
+	const uint32_t gained = gained_waiting(lim);
+	const uint32_t n = lim->counted < gained ? lim->counted : gained;
+	*first = gained - n;
+	return n;
+}
+
+/* The heat h of the n frames of the delay from first undone, newest first,
+ * under the model m and current scale amps that counted them. */
+static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t first, uint32_t n,
+                   const TgHeatModel *m, double amps)
+{
+	for (uint32_t j = first + n; j-- > first;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
 			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
@@ -196,8 +210,10 @@ static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t n, const TgHeatMode
 static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
 {
 	const uint32_t gained = gained_waiting(lim);
+	uint32_t first;
+	const uint32_t n = counted_waiting(lim, &first);
 	TgHeat h = lim->heat;
-	unwind(lim, &h, gained, old_m, old_amps);
+	unwind(lim, &h, first, n, old_m, old_amps);
 	/* The closed form (sub_block) sums a sub-block's heat in float, with
 	 * float weights: the estimate may be under the exact heat by up to
 	 * (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of itself. Under the bound that is
@@ -212,7 +228,7 @@ static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
 		h.em += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->heat.em;
 	}
 	const float cf = clamp_ceiling(lim);
-	for (uint32_t j = 0; j < gained; ++j) {
+	for (uint32_t j = first; j < gained; ++j) {
 		float a = clamp_frame(lim, j, cf);
 		guard_frame(lim, j, &h, b2, &a);
 		tg_heat_step(&lim->heat_m, &h, (double)a * lim->amps);
@@ -287,6 +303,7 @@ static void clear_audio(TgLimiter *lim)
 	}
 	lim->cum_last = 0.0;
 	lim->t = 0;
+	lim->counted = 0;
 	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
 		memset(lim->mem[ch], 0, lim->mem_len * sizeof(float));
 		lim->x[ch] = lim->mem[ch];
@@ -310,9 +327,9 @@ static void drop_waiting(TgLimiter *lim)
 		return; /* once per clear: idle time, then the activation */
 	}
 	lim->dropped = 1;
-	const uint32_t gained = gained_waiting(lim);
-	const uint32_t n = lim->t < gained ? lim->t : gained;
-	unwind(lim, &lim->heat, n, &lim->heat_m, lim->amps);
+	uint32_t first;
+	const uint32_t n = counted_waiting(lim, &first);
+	unwind(lim, &lim->heat, first, n, &lim->heat_m, lim->amps);
 }
 
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
@@ -477,6 +494,7 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	lim->r = h + d * lim->rel_pow[sub - 1];
 	lim->cum_last = cw[sub - 1];
 	lim->t += sub;
+	lim->counted = lim->counted < lim->latency ? lim->counted + sub : lim->counted;
 	if (lim->cum_last > CUM_REBASE) {
 		for (uint32_t j = 0; j < 2 * ring; ++j) {
 			lim->cum[j] -= CUM_REBASE;

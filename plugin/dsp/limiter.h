@@ -88,6 +88,7 @@ typedef struct {
 	double *cum;
 	uint32_t cum_mask;
 	uint32_t t; /* frames through the gain computer, a multiple of sub */
+	uint32_t counted; /* of them since the clear, up to latency and a sub-block */
 	double cum_last;
 
 	/* Audio: latency frames of history, then the current block; pend

@@ -337,12 +337,25 @@ static void lim_clear(RefLim *L)
 
 static void heat_unstep(const RefLim *M, double *ec, double *em, double i_a);
 
-/* The heat (ec, em) of the oldest n frames of the delay undone, newest
- * first, under M's model and the current scale amps that counted them. */
-static void lim_unwind(const RefLim *L, uint64_t n, const RefLim *M, double amps, double *ec,
-                       double *em)
+/* The frames of the delay the heat counts, of the `gained` gained ones not
+ * yet out (the oldest of the delay): the newest min(t, gained), those the
+ * gain computer gained since the clear; the older ones are the clear's
+ * silence, never counted, and must not be undone (under another model that
+ * would cool the coil by frames that never went out). *first: the oldest
+ * of them. */
+static uint64_t lim_counted(const RefLim *L, uint64_t gained, uint64_t *first)
 {
-	for (uint64_t j = n; j-- > 0;) {
+	const uint64_t n = L->t < gained ? L->t : gained;
+	*first = gained - n;
+	return n;
+}
+
+/* The heat (ec, em) of the n frames of the delay from first undone, newest
+ * first, under M's model and the current scale amps that counted them. */
+static void lim_unwind(const RefLim *L, uint64_t first, uint64_t n, const RefLim *M, double amps,
+                       double *ec, double *em)
+{
+	for (uint64_t j = first + n; j-- > first;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
 			const float v = fabsf(L->buf[ch][L->o + j]);
@@ -353,10 +366,10 @@ static void lim_unwind(const RefLim *L, uint64_t n, const RefLim *M, double amps
 }
 
 /* The delay is dropped (activation, a fault, a new wiring): the frames
- * gained since the clear but not yet out, the oldest
- *     min(t, TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend)
- * of the delay, never reach the coil: their heat is unwound, newest first,
- * under the model that counted them (as lim_rebind unwinds). */
+ * gained since the clear but not yet out, the newest min(t, gained) of the
+ * oldest gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend of the delay,
+ * never reach the coil: their heat is unwound, newest first, under the
+ * model that counted them (as lim_rebind unwinds). */
 static void lim_drop_waiting(RefLim *L)
 {
 	if (L->dropped) {
@@ -364,8 +377,9 @@ static void lim_drop_waiting(RefLim *L)
 	}
 	L->dropped = 1;
 	const uint64_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
-	const uint64_t n = L->t < gained ? L->t : gained;
-	lim_unwind(L, n, L, L->amps, &L->ec, &L->em);
+	uint64_t first;
+	const uint64_t n = lim_counted(L, gained, &first);
+	lim_unwind(L, first, n, L, L->amps, &L->ec, &L->em);
 }
 
 /* Activation: limits at their targets, thermal gain 1; the heat stays,
@@ -598,8 +612,9 @@ static void lim_frame(RefLim *L, const float *v, float *y)
  * release, rise changed): they bind from the next frame out. The frames
  * already gained and not yet out are the oldest
  *     gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend
- * of the delay (the last sub-block gained up to there; right after a clear
- * they are silence, which this leaves as it is). Their heat is unwound,
+ * of the delay (the last sub-block gained up to there); of them the heat
+ * counts the newest min(t, gained) (lim_counted: right after a clear the
+ * older ones are its silence, never counted, and stay so). Their heat is unwound,
  * newest first, under the old current scale, time constants and share,
  *     ec[n-1] = (ec[n] - ac (em[n] + (1 - k) i[n]^2)) / (1 - ac),
  *     em[n-1] = (em[n] - am k i[n]^2) / (1 - am), each at least 0,
@@ -609,14 +624,18 @@ static void lim_frame(RefLim *L, const float *v, float *y)
 static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 {
 	const uint32_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
+	uint64_t first;
+	const uint64_t n = lim_counted(L, gained, &first);
 	double ec = L->ec, em = L->em;
-	lim_unwind(L, gained, old, old_amps, &ec, &em);
+	lim_unwind(L, first, n, old, old_amps, &ec, &em);
 	const float cf = float_at_most(L->ceiling);
 	const double b2 = guard_bound2(L->irms);
 	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(L, L->o + j, cf);
-		rms_guard(L, L->o + j, ec, em, b2, &a);
-		heat_step(L, &ec, &em, a);
+		if (j >= first) {
+			rms_guard(L, L->o + j, ec, em, b2, &a);
+			heat_step(L, &ec, &em, a);
+		}
 	}
 	L->ec = ec;
 	L->em = em;
