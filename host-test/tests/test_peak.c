@@ -125,6 +125,71 @@ TEST limiter_ceiling_decrease_output(void)
 	PASS();
 }
 
+/* A lowered ceiling scales, it does not clamp (limiter.c, rebind): the
+ * frames already gained and every gain of the gain computer are multiplied
+ * by the factor the ceiling fell by, so that on a signal over both
+ * ceilings the output from the next frame out is the output without the
+ * change times that factor, and the last-resort clamp never acts. Two
+ * limiters on the same pink noise, 12 dB over the ceiling, one of them
+ * given i_peak 30 -> 12 mA (the factor 0.4) after 0.3 s; at 44.1, 48 and
+ * 96 kHz, in blocks of 512 and of 37. */
+TEST limiter_lowered_ceiling_scales_the_output(void)
+{
+	static const double rates[] = {44100.0, 48000.0, 96000.0};
+	static const uint32_t blocks[] = {512, 37};
+	double worst = 0.0;
+	for (size_t r = 0; r < 3; ++r) {
+		for (size_t b = 0; b < 2; ++b) {
+			const double rate = rates[r];
+			const uint32_t blk = blocks[b];
+			const uint32_t n = (uint32_t)(0.5 * rate);
+			const uint32_t at = (uint32_t)(0.3 * rate) / blk * blk;
+			TgLimiter la, lb;
+			TgLimiterParams lp = {.vfs = 1.0, .z_ohm = 32.0, .i_peak = 0.030, .i_rms = 10.0,
+			                      .v_peak = 100.0, .tau_s = 3.0, .tau_magnet_s = 60.0,
+			                      .release_s = 0.1, .rise_db_s = 10.0};
+			ASSERT_EQ(0, limiter_pair(&la, &lb, rate, 1, &lp));
+			float *const x = malloc(n * sizeof(float));
+			float *const ya = malloc(n * sizeof(float));
+			float *const yb = malloc(n * sizeof(float));
+			ASSERT(x && ya && yb);
+			tg_sig_pink(x, n, 0.96 * 4.0 / 4.0, 45);
+			const double c_old = tg_limiter_ceiling(&la);
+			for (uint32_t pos = 0; pos < n; pos += blk) {
+				const uint32_t m = n - pos < blk ? n - pos : blk;
+				if (pos == at) {
+					lp.i_peak = 0.012;
+					tg_limiter_set(&la, &lp);
+				}
+				const float *ins[1] = {x + pos};
+				float *oa[1] = {ya + pos}, *ob[1] = {yb + pos};
+				tg_limiter_process(&la, ins, oa, m, 0, NULL);
+				tg_limiter_process(&lb, ins, ob, m, 0, NULL);
+			}
+			const double c_new = tg_limiter_ceiling(&la), fall = c_new / c_old;
+			TG_ASSERT_NEAR(0.4, fall, 1e-9);
+			for (uint32_t i = 0; i < at; ++i) {
+				ASSERT_EQ(ya[i], yb[i]);
+			}
+			for (uint32_t i = at; i < n; ++i) {
+				ASSERT(fabsf(ya[i]) <= (float)c_new);
+				worst = fmax(worst, fabs((double)ya[i] - fall * (double)yb[i]) / c_new);
+			}
+			uint64_t pk, rms, tp;
+			tg_limiter_counts(&la, &pk, &rms, &tp);
+			ASSERT_EQ(0u, pk);
+			free(x), free(ya), free(yb);
+			tg_limiter_free(&la);
+			tg_limiter_free(&lb);
+		}
+	}
+	printf("lowered ceiling (x 0.4): the output departs from 0.4 x the unchanged one by %.3g of "
+	       "the new ceiling at most\n",
+	       worst);
+	ASSERT(worst <= 1e-5);
+	PASS();
+}
+
 /* Lowering vfs raises the allowed sample level, by the peak and by the RMS
  * limit: both rise no faster than rise_db_s. */
 TEST limiter_vfs_drop_glides(void)
@@ -520,6 +585,7 @@ SUITE(peak_suite)
 	RUN_TEST(limiter_peak_and_rms_invariants);
 	RUN_TEST(limiter_final_clamp_catches_nan);
 	RUN_TEST(limiter_ceiling_decrease_output);
+	RUN_TEST(limiter_lowered_ceiling_scales_the_output);
 	RUN_TEST(limiter_vfs_drop_glides);
 	RUN_TEST(limiter_ceiling_rise_glides_fall_instant);
 	RUN_TEST(chain_bypass_keeps_protection);

@@ -626,6 +626,182 @@ TEST limiter_true_peak_guard_band_sweep(void)
 	PASS();
 }
 
+/* ---- lowered limits ----
+ *
+ * Where a limit falls while the limiter is working, the frames already
+ * gained are scaled with the gain computer, not clamped (limiter.c,
+ * rebind): the sample ceiling binds from the next frame out, the
+ * reconstructed output stays under the old ceiling for the first 1 ms and
+ * under the new one from then on (each within TG_MTP_TOL_DB). Every way a
+ * ceiling falls: i_peak_ma, v_peak and z_ohm lowered, vfs raised, a switch
+ * to a preset with a lower ceiling, and a staircase of i_peak_ma x 0.7
+ * every 250 ms; at 44.1, 48 and 96 kHz, in blocks of 512, 37 and random
+ * sizes; on pink noise, a 50 Hz square and a tone at 0.4 fs driven 12 dB
+ * into the ceiling. */
+enum { FALL_IPEAK, FALL_VPEAK, FALL_Z, FALL_VFS, FALL_PRESET, FALL_STAIR, N_FALLS };
+static const char *const FALL_NAMES[N_FALLS] = {"i_peak_ma lowered", "v_peak lowered",
+                                                "z_ohm lowered",     "vfs raised",
+                                                "preset switch",     "staircase"};
+
+typedef struct {
+	double in_db;    /* worst true peak in the first 1 ms, against the old ceiling */
+	double after_db; /* worst true peak from 1 ms on, against the new one */
+	double sample_db; /* worst sample peak after a change, against the new one */
+} FallWorst;
+
+/* The factory preset with the lowest ceiling (for the switch). */
+static int lowest_preset(double rate, char *label, size_t len)
+{
+	TgPresetList presets;
+	presets.n = 0;
+	TgHost *const probe = tg_host_new(BUNDLE);
+	char err[1024];
+	if (!probe || tg_host_load(probe, "urn:tguard:stereo", rate, err, sizeof(err)) != TG_HOST_OK) {
+		tg_host_free(probe);
+		return -1;
+	}
+	tg_ref_preset_labels(probe, &presets);
+	double lowest = INFINITY;
+	for (unsigned p = 0; p < presets.n; ++p) {
+		if (tg_host_apply_preset(probe, presets.labels[p], err, sizeof(err)) == TG_HOST_OK &&
+		    ceiling_of(probe) < lowest) {
+			lowest = ceiling_of(probe);
+			snprintf(label, len, "%s", presets.labels[p]);
+		}
+	}
+	tg_host_free(probe);
+	return isfinite(lowest) ? 0 : -1;
+}
+
+/* One render: the stereo plugin at its defaults (RMS stage open), the
+ * input x (both channels) through it in blocks of `block` (0: random 1 ..
+ * 1024), the limits falling as `fall` says from 0.5 s on. */
+static int fall_render(double rate, int fall, uint32_t block, const char *preset, const float *x,
+                       uint64_t n, FallWorst *w)
+{
+	TgHost *const host = tg_host_new(BUNDLE);
+	char err[1024];
+	if (!host || tg_host_load(host, "urn:tguard:stereo", rate, err, sizeof(err)) != TG_HOST_OK) {
+		tg_host_free(host);
+		return -1;
+	}
+	tg_host_set(host, "ramp_s", 0.1f);
+	tg_host_set(host, "i_rms_ma", 10000.0f);
+	float *y[2] = {malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+	if (!y[0] || !y[1]) {
+		free(y[0]), free(y[1]);
+		tg_host_free(host);
+		return -1;
+	}
+	enum { MAX_CHANGES = 8 };
+	uint64_t at[MAX_CHANGES];
+	double c_old[MAX_CHANGES], c_new[MAX_CHANGES];
+	int n_changes = 0;
+	TgRng rng;
+	tg_rng_seed(&rng, 7);
+	tg_host_activate(host);
+	for (uint64_t pos = 0; pos < n;) {
+		uint32_t m = block ? block : 1u + tg_rng_next(&rng) % 1024u;
+		m = (uint64_t)m < n - pos ? m : (uint32_t)(n - pos);
+		const int due = fall == FALL_STAIR ? pos >= (uint64_t)((0.5 + 0.25 * n_changes) * rate) &&
+		                                         n_changes < 5
+		                                   : pos >= (uint64_t)(0.5 * rate) && n_changes == 0;
+		if (due) {
+			const double before = ceiling_of(host);
+			switch (fall) {
+			case FALL_IPEAK:
+				tg_host_set(host, "i_peak_ma", 12.0f);
+				break;
+			case FALL_VPEAK:
+				tg_host_set(host, "v_peak", 0.4f);
+				break;
+			case FALL_Z:
+				tg_host_set(host, "z_ohm", 12.0f);
+				break;
+			case FALL_VFS:
+				tg_host_set(host, "vfs", 2.5f);
+				break;
+			case FALL_PRESET:
+				tg_host_apply_preset(host, preset, err, sizeof(err));
+				tg_host_set(host, "i_rms_ma", 10000.0f);
+				break;
+			default:
+				tg_host_set(host, "i_peak_ma", 0.7f * tg_host_get(host, "i_peak_ma"));
+				break;
+			}
+			at[n_changes] = pos; /* the next frame out */
+			c_old[n_changes] = before;
+			c_new[n_changes] = ceiling_of(host);
+			++n_changes;
+		}
+		const float *const ins[2] = {x + pos, x + pos};
+		float *outs[2] = {y[0] + pos, y[1] + pos};
+		tg_host_run(host, ins, outs, m);
+		pos += m;
+	}
+	tg_host_deactivate(host);
+	tg_host_free(host);
+	const uint64_t ms1 = (uint64_t)ceil(0.001 * rate), tail = (uint64_t)(0.01 * rate);
+	for (int k = 0; k < n_changes; ++k) {
+		const uint64_t a = at[k], b = a + ms1, e = k + 1 < n_changes ? at[k + 1] : n - tail;
+		double t1, s1, t2, s2;
+		measure(y, 2, n, a, b, &t1, &s1);
+		measure(y, 2, n, b, e, &t2, &s2);
+		w->in_db = fmax(w->in_db, db(t1 / c_old[k]));
+		w->after_db = fmax(w->after_db, db(t2 / c_new[k]));
+		w->sample_db = fmax(w->sample_db, db(fmax(s1, s2) / c_new[k]));
+	}
+	free(y[0]), free(y[1]);
+	return n_changes > 0 ? 0 : -1;
+}
+
+TEST limiter_true_peak_after_lowered_limits(void)
+{
+	static const double rates[] = {44100.0, 48000.0, 96000.0};
+	static const uint32_t blocks[] = {512, 37, 0};
+	char preset[96];
+	ASSERT_EQ(0, lowest_preset(48000.0, preset, sizeof(preset)));
+	FallWorst all = {-INFINITY, -INFINITY, -INFINITY};
+	for (int fall = 0; fall < N_FALLS; ++fall) {
+		FallWorst wf = {-INFINITY, -INFINITY, -INFINITY};
+		for (size_t r = 0; r < 3; ++r) {
+			const double rate = rates[r];
+			const uint64_t n = (uint64_t)((fall == FALL_STAIR ? 1.8 : 0.8) * rate);
+			float *const x = malloc(n * sizeof(float));
+			ASSERT(x);
+			/* 12 dB over the defaults' ceiling, 0.96. */
+			const double amp = 0.96 * pow(10.0, OVER_DB / 20.0);
+			for (int sig = 0; sig < 3; ++sig) {
+				if (sig == 0) {
+					tg_sig_pink(x, (uint32_t)n, amp / 4.0, 43);
+				} else if (sig == 1) {
+					tg_sig_square(x, (uint32_t)n, rate, 50.0, amp);
+				} else {
+					tg_sig_sine(x, (uint32_t)n, rate, 0.4 * rate, amp, 0.3);
+				}
+				for (size_t b = 0; b < 3; ++b) {
+					ASSERT_EQ(0, fall_render(rate, fall, blocks[b], preset, x, n, &wf));
+				}
+			}
+			free(x);
+		}
+		printf("lowered limits, %-17s (44.1, 48, 96 kHz; blocks 512, 37, random): true peak in "
+		       "the first 1 ms %+.3f dB of the old ceiling, from 1 ms on %+.3f dB of the new; "
+		       "sample peak %+.4f dB of the new\n",
+		       FALL_NAMES[fall], wf.in_db, wf.after_db, wf.sample_db);
+		all.in_db = fmax(all.in_db, wf.in_db);
+		all.after_db = fmax(all.after_db, wf.after_db);
+		all.sample_db = fmax(all.sample_db, wf.sample_db);
+	}
+	printf("lowered limits (switch to \"%s\"): worst %+.3f dB of the old ceiling in the first "
+	       "1 ms, %+.3f dB of the new from 1 ms on, sample peak %+.4f dB\n",
+	       preset, all.in_db, all.after_db, all.sample_db);
+	ASSERT(all.sample_db <= 1e-5);
+	ASSERT(all.in_db <= TG_MTP_TOL_DB);
+	ASSERT(all.after_db <= TG_MTP_TOL_DB);
+	PASS();
+}
+
 SUITE(truepeak_limiter_suite)
 {
 	static int ids[N_SIGS];
@@ -635,6 +811,7 @@ SUITE(truepeak_limiter_suite)
 		RUN_TEST1(limiter_true_peak, &ids[sig]);
 	}
 	RUN_TEST(limiter_true_peak_guard_band_sweep);
+	RUN_TEST(limiter_true_peak_after_lowered_limits);
 }
 
 /* ---- transparency under the ceiling, and the latency ---- */

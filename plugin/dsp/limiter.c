@@ -207,13 +207,50 @@ static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t first, uint32_t n,
 	}
 }
 
-static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m)
+/* A ceiling that fell by the factor fall: every gain the gain computer
+ * holds (the release, the running sum the box averages, the hold's minima)
+ * times fall, so that the frames it gains next come out as under the new
+ * ceiling all along, not clamped to it. */
+static void scale_gains(TgLimiter *lim, double fall)
+{
+	const float ff = (float)fall;
+	lim->r *= fall;
+	const uint32_t ring = lim->cum_mask + 1;
+	for (uint32_t j = 0; j < 2 * ring; ++j) {
+		lim->cum[j] *= fall;
+	}
+	lim->cum_last *= fall;
+	for (uint32_t j = 0; j < lim->k_hold; ++j) {
+		lim->hold_cur[j] *= ff;
+	}
+	for (uint32_t j = 0; j <= lim->k_hold; ++j) {
+		lim->hold_suf[j] *= ff;
+	}
+	lim->hold_pre *= ff;
+}
+
+static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m, double old_ceiling)
 {
 	const uint32_t gained = gained_waiting(lim);
 	uint32_t first;
 	const uint32_t n = counted_waiting(lim, &first);
 	TgHeat h = lim->heat;
 	unwind(lim, &h, first, n, old_m, old_amps);
+	/* A lowered ceiling: the frames already gained are scaled by the same
+	 * factor as the gain computer (a fade that is a step at the next frame
+	 * out, then follows the gains), not clamped: a clamp adds content up
+	 * to Nyquist that the true-peak guard cannot read (safety.h, the guard
+	 * band). The clamp below stays the last resort, for rounding. */
+	const double fall = lim->ceiling / old_ceiling;
+	const float ff = (float)fall;
+	if (fall < 1.0) {
+		scale_gains(lim, fall);
+		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
+			for (uint32_t j = 0; j < gained; ++j) {
+				lim->x[ch][j] *= ff;
+			}
+		}
+	}
 	/* The closed form (sub_block) sums a sub-block's heat in float, with
 	 * float weights: the estimate may be under the exact heat by up to
 	 * (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of itself. Under the bound that is
@@ -277,10 +314,10 @@ static void set_params(TgLimiter *lim, const TgLimiterParams *p)
 
 void tg_limiter_set(TgLimiter *lim, const TgLimiterParams *p)
 {
-	const double old_amps = lim->amps;
+	const double old_amps = lim->amps, old_ceiling = lim->ceiling;
 	const TgHeatModel old_m = lim->heat_m;
 	set_params(lim, p);
-	rebind(lim, old_amps, &old_m);
+	rebind(lim, old_amps, &old_m, old_ceiling);
 }
 
 /* Silence in the delay and a gain computer that has seen only silence. */

@@ -190,7 +190,9 @@ static double ramp_phase(const RefRamp *r)
  *      TG_TP_HALF frames behind the frames just gained, and scales what a
  *      reading over the ceiling rests on.
  * At a control change of any limit, the frames already gained but not yet
- * out are counted again under the new limits ("rebind").
+ * out are counted again under the new limits ("rebind"); where the sample
+ * ceiling fell, they and every gain of the gain computer are first scaled
+ * by the factor it fell by.
  * ====================================================================== */
 
 typedef struct {
@@ -619,8 +621,14 @@ static void lim_frame(RefLim *L, const float *v, float *y)
  *     ec[n-1] = (ec[n] - ac (em[n] + (1 - k) i[n]^2)) / (1 - ac),
  *     em[n-1] = (em[n] - am k i[n]^2) / (1 - am), each at least 0,
  * from their values now (a frame the true-peak guard scaled since counts
- * as less, which only raises the heat unwound to); then, oldest first, they
- * are clamped to the new ceiling, guarded and counted under the new limits. */
+ * as less, which only raises the heat unwound to). Where the ceiling fell,
+ * c_new = fall c_old, every gain of the gain computer (r, the box's r[t],
+ * the hold's required gains) is multiplied by fall, and so are the frames
+ * gained: a fade that steps at the next frame out and then follows the
+ * gains, as if the new ceiling had always been in force (a clamp would add
+ * content up to Nyquist, which the true-peak guard cannot read). Then,
+ * oldest first, they are clamped to the new ceiling (only rounding can
+ * reach it), guarded and counted under the new limits. */
 static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 {
 	const uint32_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
@@ -628,9 +636,23 @@ static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 	const uint64_t n = lim_counted(L, gained, &first);
 	double ec = L->ec, em = L->em;
 	lim_unwind(L, first, n, old, old_amps, &ec, &em);
+	const double fall = L->ceiling / old->ceiling;
+	if (fall < 1.0) {
+		L->r *= fall;
+		for (uint32_t i = 0; i < L->win; ++i) {
+			L->rwin[i] *= fall;
+		}
+		for (uint32_t i = 0; i < L->k_hold; ++i) {
+			L->req[i] *= fall;
+		}
+	}
+	const float ff = fall < 1.0 ? (float)fall : 1.0f;
 	const float cf = float_at_most(L->ceiling);
 	const double b2 = guard_bound2(L->irms);
 	for (uint32_t j = 0; j < gained; ++j) {
+		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
+			L->buf[ch][L->o + j] *= ff;
+		}
 		float a = clamp_frame(L, L->o + j, cf);
 		if (j >= first) {
 			rms_guard(L, L->o + j, ec, em, b2, &a);
