@@ -7,7 +7,7 @@
 #   make check-hosts            every check (installs the hosts first)
 #   make check-hosts HOSTS="jalv pipewire"   some of them
 
-DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin lilv-utils sordi
+DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin wireplumber lilv-utils sordi
 HOSTS ?= ardour jalv lv2apply pipewire install dist
 
 .PHONY: check-hosts deps-hosts
