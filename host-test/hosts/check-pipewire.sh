@@ -261,6 +261,8 @@ for pause in 0.5 5 0.5 -; do
 		fail "after play $k and a ${pause} s pause tguard-earbud-16.input is $st with $(($(suspensions) - before)) suspensions, not $want (timing?)"
 	states="$states $st"
 done
+# Counted now: the node is suspended again while the recording is analysed.
+nsusp=$(($(suspensions) - base))
 sleep 1
 kill -INT "$rec"
 wait "$rec" || true
@@ -322,7 +324,7 @@ awk -v h="$heat" 'BEGIN { exit !(h <= 1.02) }' ||
 	fail "the coil's heat over the lifecycle recording reaches $heat x i_rms_ma (at $tmax s), over 1.02"
 out=$("$RENDER" -p urn:tguard:preset:earbud-16 --check "$TMP/life.wav" 2>&1) ||
 	{ echo "$out" | sed 's/^/    /'; fail "the lifecycle recording breaks the preset's limits"; }
-say "lifecycle: ${secs} s recorded without a break, 4 plays of a loud 1 kHz sine (5 s), pauses: idle, suspended, idle; $(($(suspensions) - base)) suspensions of tguard-earbud-16.input by WirePlumber (one before the first play); heat from a warm start, pauses cooling: highest $heat x i_rms_ma (at $tmax s); --check (cold start): $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/'), peak $(echo "$out" | sed -n 's/^peak current: *//p')"
+say "lifecycle: ${secs} s recorded without a break, 4 plays of a loud 1 kHz sine (5 s), pauses: idle, suspended, idle; $nsusp suspensions of tguard-earbud-16.input by WirePlumber (one before the first play); heat from a warm start, pauses cooling: highest $heat x i_rms_ma (at $tmax s); --check (cold start): $(echo "$out" | sed -n 's/^highest RMS current: *//p' | sed 's/, tau.*/)/'), peak $(echo "$out" | sed -n 's/^peak current: *//p')"
 
 # Fail closed: the configs carry no `flags = [ nofail ]` on purpose. When
 # tguard cannot be found (package removed, LV2_PATH wrong) the filter-chain
