@@ -89,7 +89,7 @@ static Picture draw(int w, int h, const TgDisplayValues *v)
 	return p;
 }
 
-static const TgDisplayValues quiet = {0.0f, 0.0f, 0.0f, 0.0f, 1.0f, 0, 0};
+static const TgDisplayValues quiet = {.ramp = 1.0f};
 
 TEST sizes(void)
 {
@@ -172,6 +172,18 @@ TEST bar_lengths(void)
 		v.heat = 0.95f;
 		p = draw(w, h, &v);
 		ASSERT(lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_HEAT_HOT) > 0);
+		/* The magnet's part, darker, from the start of the heat bar: 0.3
+		 * of the allowed heating; never past the coil's own heat. */
+		v.heat = 0.8f;
+		v.magnet = 0.3f;
+		p = draw(w, h, &v);
+		ASSERT_EQ((int)(0.3f * (float)len + 0.5f), lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_MAGNET));
+		ASSERT_EQ((int)(0.64f * (float)len + 0.5f) - (int)(0.3f * (float)len + 0.5f),
+		          lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_HEAT));
+		v.magnet = 2.0f;
+		p = draw(w, h, &v);
+		ASSERT_EQ((int)(0.64f * (float)len + 0.5f), lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_MAGNET));
+		v.magnet = 0.0f;
 
 		/* Peak: 6 dB under the limit lights 30 of 36 dB. */
 		v.peak = 0.5f;
@@ -235,9 +247,14 @@ TEST opaque_and_bounded(void)
 	const int n_odd = (int)(sizeof(odd) / sizeof(odd[0]));
 	enum { W = 97, H = 41, STRIDE = 101 };
 	for (int i = 0; i < 200; ++i) {
-		const TgDisplayValues v = {odd[i % n_odd], odd[(i / 2) % n_odd], odd[(i / 3) % n_odd],
-		                           -fabsf(odd[(i / 5) % n_odd]) * 30.0f, odd[(i / 7) % n_odd],
-		                           i & 1, (i >> 1) & 1};
+		const TgDisplayValues v = {.peak = odd[i % n_odd],
+		                           .peak_hold = odd[(i / 2) % n_odd],
+		                           .heat = odd[(i / 3) % n_odd],
+		                           .magnet = odd[(i / 11) % n_odd],
+		                           .gr_db = -fabsf(odd[(i / 5) % n_odd]) * 30.0f,
+		                           .ramp = odd[(i / 7) % n_odd],
+		                           .bypassed = i & 1,
+		                           .cooling = (i >> 1) & 1};
 		for (int k = 0; k < STRIDE * (W + 1); ++k) {
 			buf[k] = 0x12345678u;
 		}
@@ -452,6 +469,36 @@ TEST heat_follows_meter(void)
 	PASS();
 }
 
+/* Two stages: the magnet's part of the heat, darker, from the bar's start;
+ * in steady state magnet_share of it (heat.h: em = k i^2, ec = i^2). */
+TEST magnet_shows(void)
+{
+	ASSERT(rig_open("urn:tguard:stereo"));
+	tg_host_set(rig.host, "i_peak_ma", 10000.0f);
+	tg_host_set(rig.host, "v_peak", 100.0f);
+	tg_host_set(rig.host, "i_rms_ma", 20.0f);
+	tg_host_set(rig.host, "tau_s", 0.5f);
+	tg_host_set(rig.host, "tau_magnet_s", 1.0f);
+	tg_host_set(rig.host, "magnet_share", 0.5f);
+	play(8.0, 0.4, BLOCK);
+	Picture p = render(200, 112);
+	const int len = lane_len(&p);
+	const int mag = lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_MAGNET);
+	const int heat = mag + lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_HEAT);
+	const float ratio = tg_host_get(rig.host, "rms_ma") / 20.0f;
+	printf("two stages, share 0.5: heat bar %d of %d px, the magnet's part %d px\n", heat, len,
+	       mag);
+	ASSERT_EQ(tg_display_heat_len(ratio, len), heat);
+	ASSERT(mag >= heat * 4 / 10 && mag <= heat * 6 / 10);
+	/* The share set to 0: the magnet's heat cools into the coil. */
+	tg_host_set(rig.host, "magnet_share", 0.0f);
+	play(8.0, 0.4, BLOCK);
+	p = render(200, 112);
+	ASSERT_EQ(0, lit_len(&p, TG_LANE_HEAT, TG_DISPLAY_MAGNET));
+	rig_close();
+	PASS();
+}
+
 TEST bypass_shows(void)
 {
 	ASSERT(rig_open("urn:tguard:stereo"));
@@ -605,6 +652,7 @@ SUITE(display_plugin_suite)
 	RUN_TEST(silence);
 	RUN_TEST(gain_reduction_follows_meter);
 	RUN_TEST(heat_follows_meter);
+	RUN_TEST(magnet_shows);
 	RUN_TEST(bypass_shows);
 	RUN_TEST(cooling_shows);
 	RUN_TEST(queue_draw_rate);

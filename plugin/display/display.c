@@ -80,6 +80,12 @@ int tg_display_peak_len(float ratio, int len)
 
 int tg_display_heat_len(float ratio, int len) { return frac_len(ratio * ratio, len); }
 
+int tg_display_magnet_len(float magnet, float ratio, int len)
+{
+	const int m = frac_len(magnet, len), n = tg_display_heat_len(ratio, len);
+	return m < n ? m : n;
+}
+
 int tg_display_gr_len(float gr_db, int len) { return frac_len(-gr_db / TG_DISPLAY_GR_DB, len); }
 
 int tg_display_ramp_len(float ramp, int len) { return frac_len(ramp, len); }
@@ -176,6 +182,7 @@ static void draw_heat(const Canvas *c, const TgDisplayValues *v)
 	const int n = tg_display_heat_len(v->heat, len);
 	fill_lane(c, TG_LANE_HEAT, 0, n < knee ? n : knee, TG_DISPLAY_HEAT);
 	fill_lane(c, TG_LANE_HEAT, knee, n, TG_DISPLAY_HEAT_HOT);
+	fill_lane(c, TG_LANE_HEAT, 0, tg_display_magnet_len(v->magnet, v->heat, len), TG_DISPLAY_MAGNET);
 }
 
 void tg_display_draw(uint32_t *pixels, int width, int height, int stride, const TgDisplayValues *v)

@@ -9,7 +9,9 @@
  * taller than wide, where the bars rise from the bottom):
  *   peak   true-peak current against its limit, dB scale, with a hold tick;
  *   heat   the thermal (RMS) estimate against its limit, as the fraction
- *          of the allowed heating (the square of the current ratio);
+ *          of the allowed heating (the square of the current ratio); its
+ *          first part, darker, the magnet's heat (two stages, heat.h),
+ *          which the coil keeps drawing on while the magnet cools;
  *   gr     gain reduction, from the far end (the right, or the top);
  *   ramp   soft-start progress, bright while it runs, dim once done.
  * States: bypassed (still protecting) frames the picture in amber; cooling
@@ -44,6 +46,7 @@
 #define TG_DISPLAY_HOLD 0xffffffffu
 #define TG_DISPLAY_HEAT 0xffe07018u      /* under the thermal knee */
 #define TG_DISPLAY_HEAT_HOT 0xffff3030u  /* over it: the thermal gain acts */
+#define TG_DISPLAY_MAGNET 0xff803c10u    /* the magnet's part of the heat */
 #define TG_DISPLAY_GR 0xffc048ffu
 #define TG_DISPLAY_RAMP 0xffd8d8d8u      /* soft start under way */
 #define TG_DISPLAY_RAMP_DONE 0xff505050u
@@ -61,6 +64,7 @@ typedef struct {
 	float peak;      /* true-peak current / its limit (linear, 0..1) */
 	float peak_hold; /* the held highest peak, same scale */
 	float heat;      /* thermal estimate / the RMS limit (current ratio) */
+	float magnet;    /* the magnet's heat / the RMS limit squared (heat.h) */
 	float gr_db;     /* gain reduction, dB (<= 0) */
 	float ramp;      /* soft-start progress, 0..1 */
 	int bypassed;    /* enable off: filters and volume out, limits still on */
@@ -90,6 +94,8 @@ void tg_display_layout(int width, int height, TgDisplayLayout *layout);
 /** How many pixels of a lane of len pixels each meter lights. */
 int tg_display_peak_len(float ratio, int len);
 int tg_display_heat_len(float ratio, int len);
+/** The magnet's part of it: heat (A^2) over the limit squared, at most the heat lane's. */
+int tg_display_magnet_len(float magnet, float ratio, int len);
 int tg_display_gr_len(float gr_db, int len);
 int tg_display_ramp_len(float ramp, int len);
 int tg_display_cool_len(float ratio, int len);

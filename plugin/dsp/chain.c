@@ -158,6 +158,8 @@ void tg_chain_free(TgChain *chain)
 
 uint32_t tg_chain_latency(const TgChain *chain) { return tg_limiter_latency(&chain->lim); }
 
+double tg_chain_magnet_heat(const TgChain *chain) { return tg_limiter_magnet_heat(&chain->lim); }
+
 void tg_chain_stats(const TgChain *chain, TgStats *stats)
 {
 	*stats = chain->stats;

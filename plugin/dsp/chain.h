@@ -95,6 +95,8 @@ void tg_chain_process(TgChain *chain, const float *const *in, float *const *out,
                       uint32_t n, const TgParams *p, TgMeters *meters);
 
 uint32_t tg_chain_latency(const TgChain *chain);
+/** The magnet's heat (heat.h), A^2: its part of the coil's, for the display. */
+double tg_chain_magnet_heat(const TgChain *chain);
 void tg_chain_stats(const TgChain *chain, TgStats *stats);
 
 #endif

@@ -34,7 +34,16 @@
 /* The values run() hands to render(), one atomic word each: relaxed
  * loads and stores of float bits, lock-free on every target we build for.
  * A picture may mix two updates 33 ms apart, which no eye can tell. */
-enum { TG_IDPY_PEAK, TG_IDPY_HOLD, TG_IDPY_HEAT, TG_IDPY_GR, TG_IDPY_RAMP, TG_IDPY_FLAGS, TG_IDPY_N };
+enum {
+	TG_IDPY_PEAK,
+	TG_IDPY_HOLD,
+	TG_IDPY_HEAT,
+	TG_IDPY_MAGNET,
+	TG_IDPY_GR,
+	TG_IDPY_RAMP,
+	TG_IDPY_FLAGS,
+	TG_IDPY_N
+};
 
 typedef struct {
 	/* Audio thread. */
@@ -64,7 +73,8 @@ typedef struct {
 } Tguard;
 
 static void idpy_init(TgIdpy *d, double rate, int sum, const LV2_Feature *const *features);
-static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m);
+static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m,
+                     double magnet_a2);
 static const void *extension_data(const char *uri);
 
 /* Whether the host passed the option urn:tguard:reference, true. */
@@ -239,7 +249,7 @@ static void run(LV2_Handle instance, uint32_t n)
 #define TG_X_WRITE(ID, group, sym, name, field, ...) write_meter(self, TG_P_##ID, m.field);
 	TG_PORTS(TG_X_NONE, TG_X_WRITE, TG_X_NONE)
 #undef TG_X_WRITE
-	idpy_run(&self->idpy, n, &p, &m);
+	idpy_run(&self->idpy, n, &p, &m, self->ref ? 0.0 : tg_chain_magnet_heat(self->chain));
 }
 
 static void cleanup(LV2_Handle instance)
@@ -296,7 +306,8 @@ static float bits_float(uint32_t u)
 /* Audio class: folds the block's meters in, and every 1/30 s of audio
  * publishes them and, when the picture would change, asks for a redraw
  * (at most once per run(), so at most 30 times a second of audio). */
-static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m)
+static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters *m,
+                     double magnet_a2)
 {
 	d->peak_ma = m->peak_ma > d->peak_ma ? m->peak_ma : d->peak_ma;
 	d->gr_db = m->gr_db < d->gr_db ? m->gr_db : d->gr_db;
@@ -316,6 +327,7 @@ static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters 
 	const float peak_lim = powf(10.0f, m->ceiling_db / 20.0f) * amps_ma;
 	const float peak = peak_lim > 0.0f ? d->peak_ma / peak_lim : 0.0f;
 	const float heat = m->rms_ma / p.i_rms_ma;
+	const float magnet = (float)(magnet_a2 * 1e6 / ((double)p.i_rms_ma * (double)p.i_rms_ma));
 	if (peak >= d->hold || d->hold_age >= d->hold_frames) {
 		d->hold = peak;
 		d->hold_age = 0;
@@ -325,7 +337,8 @@ static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters 
 	const uint32_t flags = (p.enable < 0.5f ? 1u : 0u) | (heat >= 1.0f ? 2u : 0u);
 	const uint32_t w[TG_IDPY_N] = {
 	    [TG_IDPY_PEAK] = float_bits(peak),   [TG_IDPY_HOLD] = float_bits(d->hold),
-	    [TG_IDPY_HEAT] = float_bits(heat),   [TG_IDPY_GR] = float_bits(d->gr_db),
+	    [TG_IDPY_HEAT] = float_bits(heat),   [TG_IDPY_MAGNET] = float_bits(magnet),
+	    [TG_IDPY_GR] = float_bits(d->gr_db),
 	    [TG_IDPY_RAMP] = float_bits(m->ramp), [TG_IDPY_FLAGS] = flags,
 	};
 	d->peak_ma = 0.0f;
@@ -344,6 +357,7 @@ static void idpy_run(TgIdpy *d, uint32_t n, const TgParams *raw, const TgMeters 
 	    [TG_IDPY_PEAK] = tg_display_peak_len(peak, L),
 	    [TG_IDPY_HOLD] = tg_display_peak_len(d->hold, L),
 	    [TG_IDPY_HEAT] = tg_display_heat_len(heat, L) + tg_display_cool_len(heat, L) * (L + 1),
+	    [TG_IDPY_MAGNET] = tg_display_magnet_len(magnet, heat, L),
 	    [TG_IDPY_GR] = tg_display_gr_len(bits_float(w[TG_IDPY_GR]), L),
 	    [TG_IDPY_RAMP] = tg_display_ramp_len(m->ramp, L) + (m->ramp >= 1.0f ? L + 1 : 0),
 	    [TG_IDPY_FLAGS] = (int)flags,
@@ -378,6 +392,7 @@ static TgIdpySurface *idpy_render(void *instance, uint32_t w, uint32_t max_h)
 	    .peak = bits_float(u[TG_IDPY_PEAK]),
 	    .peak_hold = bits_float(u[TG_IDPY_HOLD]),
 	    .heat = bits_float(u[TG_IDPY_HEAT]),
+	    .magnet = bits_float(u[TG_IDPY_MAGNET]),
 	    .gr_db = bits_float(u[TG_IDPY_GR]),
 	    .ramp = bits_float(u[TG_IDPY_RAMP]),
 	    .bypassed = (u[TG_IDPY_FLAGS] & 1u) != 0,
