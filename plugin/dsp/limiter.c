@@ -100,111 +100,48 @@ void tg_limiter_free(TgLimiter *lim)
 	lim->cum = NULL;
 }
 
-/* The largest float not above c: a clamp to it never rounds over. */
-static float float_at_most(double c)
-{
-	float f = (float)c;
-	if ((double)f > c) {
-		f = nextafterf(f, 0.0f);
-	}
-	return f;
-}
-
-/* The final clamp's ceiling, float_at_most(lim->ceiling): nextafterf is a
- * library call, so once per ceiling. */
+/* The final clamp's ceiling, tg_float_at_most(lim->ceiling): nextafterf
+ * is a library call, so once per ceiling. */
 static float clamp_ceiling(TgLimiter *lim)
 {
 	if (lim->ceiling != lim->cf_of) {
 		lim->cf_of = lim->ceiling;
-		lim->cf = float_at_most(lim->ceiling);
+		lim->cf = tg_float_at_most(lim->ceiling);
 	}
 	return lim->cf;
 }
 
-/* The RMS guard's bound on the heat estimate (A^2) for the limit lim2: a
- * hair under TG_RMS_BOUND, for float rounding. */
-static double guard_bound2(double lim2)
-{
-	return TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim2;
-}
-
-/* Clamp frame i of every channel to cf (NaN becomes 0); its largest |y|. */
+/* The sample clamp and the RMS guard (safety.h) on frame i of the delay. */
 static float clamp_frame(TgLimiter *lim, uint32_t i, float cf)
 {
-	float a = 0.0f;
-	int clamped = 0;
-	for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
-		float *const v = &lim->x[ch][i];
-		if (!(fabsf(*v) <= cf)) {
-			*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
-			clamped = 1;
-		}
-		a = fabsf(*v) > a ? fabsf(*v) : a;
-	}
-	lim->clamp_peak += (uint64_t)clamped;
-	return a;
+	return tg_clamp_frame(lim->x, lim->n_run, i, cf, &lim->clamp_peak);
 }
 
-/* Last resort, frame by frame: never let frame i, whose largest |y| is *a,
- * carry the coil's heat h over b2. Scales the frame down when it would,
- * updates *a, and returns the scale (1 when untouched). */
 static float guard_frame(TgLimiter *lim, uint32_t i, const TgHeat *h, double b2, float *a)
 {
-	const double i_a = (double)*a * lim->amps;
-	if (!(i_a > 0.0 && tg_heat_over(&lim->heat_m, h, i_a, b2))) {
-		return 1.0f;
-	}
-	const float sc = (float)(tg_heat_room(&lim->heat_m, h, b2) / i_a);
-	float an = 0.0f;
-	for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
-		float *const v = &lim->x[ch][i];
-		*v *= sc;
-		an = fabsf(*v) > an ? fabsf(*v) : an;
-	}
-	*a = an;
-	++lim->clamp_rms;
-	return sc;
+	return tg_rms_guard_frame(&lim->heat_m, h, lim->amps, b2, lim->x, lim->n_run, i, a,
+	                          &lim->clamp_rms);
 }
 
-/* Frames are gained, and their heat counted, up to TG_TP_HALF +
- * TG_GUARD_BACK + a sub-block before they go out. When the limits change,
- * the new ones bind from the next sample out: unwind the heat of the frames
- * still waiting (counted under the old current scale and time constant;
- * a frame the guards scaled since counts as less, which only raises the
- * heat unwound to), then clamp, guard and count them again under the new
- * ceiling, current scale, RMS limit and time constant. */
 /* Frames gained, and their heat counted, but not yet out: the oldest of
- * the delay. */
+ * the delay, TG_TP_HALF + TG_GUARD_BACK and up to a sub-block. New limits
+ * bind from the next frame out: rebind undoes their heat and counts it
+ * again under the new limits (safety.h, the heat through new limits). */
 static uint32_t gained_waiting(const TgLimiter *lim)
 {
 	return lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
 }
 
-/* The frames of the delay the heat counts, of the gained ones not yet
- * out: the newest, as many as were gained since the clear (the oldest of
- * them, right after a clear, are its silence, never counted: undoing and
- * counting them again under another time constant would cool the coil by
- * frames that never went out). *first: the oldest of them. */
+/* The frames waiting that the heat counted (safety.h, tg_heat_counted). */
 static uint32_t counted_waiting(const TgLimiter *lim, uint32_t *first)
 {
-	const uint32_t gained = gained_waiting(lim);
-	const uint32_t n = lim->counted < gained ? lim->counted : gained;
-	*first = gained - n;
-	return n;
+	return tg_heat_counted(gained_waiting(lim), lim->counted, first);
 }
 
-/* The heat h of the n frames of the delay from first undone, newest first,
- * under the model m and current scale amps that counted them. */
 static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t first, uint32_t n,
                    const TgHeatModel *m, double amps)
 {
-	for (uint32_t j = first + n; j-- > first;) {
-		float a = 0.0f;
-		for (uint32_t ch = 0; ch < lim->n_run; ++ch) {
-			a = fabsf(lim->x[ch][j]) > a ? fabsf(lim->x[ch][j]) : a;
-		}
-		tg_heat_unstep(m, h, (double)a * amps);
-	}
+	tg_heat_unwind(m, h, (const float *const *)lim->x, lim->n_run, first, n, amps);
 }
 
 /* A ceiling that fell by the factor fall: every gain the gain computer
@@ -251,18 +188,11 @@ static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m, do
 			}
 		}
 	}
-	/* The closed form (sub_block) sums a sub-block's heat in float, with
-	 * float weights: the estimate may be under the exact heat by up to
-	 * (TG_SUB_MAX + 2) 2^-24 = 1.07e-6 of itself. Under the bound that is
-	 * within the guard's hair (guard_bound2); but where the limit fell
-	 * under the heat, unwinding cancels the estimate and not its error,
-	 * which then can exceed the hair (seen after i_rms fell 35,000 times):
-	 * there add it back, so the heat of the frames already out is never
-	 * under-counted. */
-	const double b2 = guard_bound2(lim->irms * lim->irms);
+	/* Where the limit fell under the heat, the float error bound back
+	 * (safety.h; seen without it after i_rms fell 35,000 times). */
+	const double b2 = tg_rms_bound2(lim->irms * lim->irms);
 	if (lim->heat.ec > b2) {
-		h.ec += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->heat.ec;
-		h.em += (double)(TG_SUB_MAX + 2) * 0x1p-24 * lim->heat.em;
+		tg_heat_float_allowance(&h, &lim->heat, TG_SUB_MAX);
 	}
 	const float cf = clamp_ceiling(lim);
 	for (uint32_t j = first; j < gained; ++j) {
@@ -400,25 +330,6 @@ void tg_limiter_flush(TgLimiter *lim)
 	clear_audio(lim);
 }
 
-static double glide_up(double v, double to, double rise)
-{
-	return v < to ? (v * rise < to ? v * rise : to) : to;
-}
-
-/* Thermal gain from the heat so far: 1 up to the knee, 0 at the limit. It
- * falls at once but rises no faster than rise_db_s, so neither the cooling
- * coil nor a lowered vfs makes the level jump. */
-static float thermal_gain(TgLimiter *lim, double lim2)
-{
-	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
-	double gth = 1.0;
-	if (lim->heat.ec > knee2 * lim2) {
-		gth = (lim2 - lim->heat.ec) / (lim2 * (1.0 - knee2));
-	}
-	lim->thermal = glide_up(lim->thermal, gth > 1e-6 ? gth : 1e-6, lim->rise_sub);
-	return gth > 0.0 ? (float)lim->thermal : 0.0f;
-}
-
 /* Where the gain computer's detector starts reading for the sub-block at
  * s: TG_TP_HALF frames back, so that its interpolation reaches the newest
  * frame s + sub - 1 and no further. */
@@ -486,10 +397,10 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	float *const x0 = lim->x[0];
 	float *const x1 = lim->x[n_run > 1 ? 1 : 0];
 
-	lim->ceiling = glide_up(lim->ceiling, lim->ceiling_to, lim->rise_sub);
-	lim->irms = glide_up(lim->irms, lim->irms_to, lim->rise_sub);
+	lim->ceiling = tg_rise_at_most(lim->ceiling, lim->ceiling_to, lim->rise_sub);
+	lim->irms = tg_rise_at_most(lim->irms, lim->irms_to, lim->rise_sub);
 	const double c = lim->ceiling, lim2 = lim->irms * lim->irms;
-	const float gt = thermal_gain(lim, lim2);
+	const float gt = tg_thermal_gain(&lim->thermal, lim->heat.ec, lim2, lim->rise_sub);
 
 	/* amax is the true peak of the sub-block at sd (take_readings): its gain
 	 * goes to the audio win - 1 frames before it, and the guard checks
@@ -567,15 +478,12 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 		}
 	}
 
-	/* Heat. While even the whole sub-block at its full current could not
-	 * carry the coil's heat over the bound, the closed form is exact
-	 * enough; otherwise the per-frame guard runs. Over a sub-block of
-	 * sum x, em stays under em + am k x and ec under
-	 * max(ec, that) + ac (1 - k) x (each step of ec is a mean of ec and
-	 * em, plus its own input). */
+	/* Heat: in closed form where the whole sub-block at its full current
+	 * could not carry the coil's heat over the bound, else frame by frame
+	 * with the RMS guard (safety.h; tg_heat_closed_form_safe). */
 	const TgHeatModel *const hm = &lim->heat_m;
 	const double amps2 = lim->amps * lim->amps, ac1 = hm->ac * hm->k1;
-	const double b2 = guard_bound2(lim2);
+	const double b2 = tg_rms_bound2(lim2);
 	TgV4f sq4 = {0.0f, 0.0f, 0.0f, 0.0f}, wsq4 = sq4;
 	TgV4f gmin4 = {1.0f, 1.0f, 1.0f, 1.0f};
 	for (uint32_t k = 0; k < sub; k += 4) {
@@ -587,9 +495,7 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	}
 	const float sq = tg_h_sum(sq4);
 	float gmin = tg_h_min(gmin4);
-	const double em_hi = lim->heat.em + hm->am * hm->k * amps2 * (double)sq * 1.0001;
-	const double ec_hi = lim->heat.ec > em_hi ? lim->heat.ec : em_hi;
-	if (ec_hi + ac1 * amps2 * (double)sq * 1.0001 <= b2) {
+	if (tg_heat_closed_form_safe(hm, &lim->heat, amps2, sq, b2)) {
 		const double ec = lim->decay_sub * lim->heat.ec + ac1 * amps2 * (double)tg_h_sum(wsq4);
 		/* The magnet's path, unless it has no share and no heat (a
 		 * share set back to 0 leaves heat in the magnet to cool). */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "heat.h"
+#include "safety.h"
 #include "truepeak.h"
 
 #define TG_LIMITER_MAX_CH 2
@@ -30,11 +31,8 @@
  * (the lowest high-pass corner), so the gain never follows a bass waveform,
  * nor the ripple of the heat estimate at twice the signal frequency. */
 #define TG_HOLD_S 0.050
-/* The thermal gain starts to act at 90 % of the RMS limit and reaches 0 at
- * the limit, so its equilibrium always sits under it. */
-#define TG_THERMAL_KNEE 0.9
-/* The last-resort per-sample RMS guard sits at the guaranteed bound. */
-#define TG_RMS_BOUND 1.02
+/* The thermal knee (TG_THERMAL_KNEE) and the RMS bound (TG_RMS_BOUND) are
+ * in safety.h, with the code that holds them. */
 
 typedef struct {
 	double vfs;       /* V peak at 0 dBFS */

@@ -34,6 +34,7 @@
 #define TG_HEAT_H
 
 #include <math.h>
+#include <stdint.h>
 
 typedef struct {
 	double bc, bm; /* per frame: e^(-1 / (tau fs)), coil and magnet */
@@ -102,5 +103,25 @@ void tg_heat_warm(const TgHeatModel *m, TgHeat *h, double i_rms);
  * form. A
  * negative or NaN s cools nothing. */
 void tg_heat_cool(const TgHeatModel *m, TgHeat *h, double s);
+
+/** Whether a sub-block whose largest |y| per frame squared sum to sq (in
+ * samples; amps2: A^2 per sample squared) keeps the coil's heat h at most
+ * b2 at every frame, whatever their order (safety.h, the RMS guard). */
+static inline int tg_heat_closed_form_safe(const TgHeatModel *m, const TgHeat *h, double amps2,
+                                           float sq, double b2)
+{
+	const double ac1 = m->ac * m->k1;
+	const double em_hi = h->em + m->am * m->k * amps2 * (double)sq * 1.0001;
+	const double ec_hi = h->ec > em_hi ? h->ec : em_hi;
+	return ec_hi + ac1 * amps2 * (double)sq * 1.0001 <= b2;
+}
+
+/** Add to h the float error bound of a closed form over sub-blocks of sub
+ * frames, (sub + 2) 2^-24 of the heat `summed` it was summed into. */
+static inline void tg_heat_float_allowance(TgHeat *h, const TgHeat *summed, uint32_t sub)
+{
+	h->ec += (double)(sub + 2) * 0x1p-24 * summed->ec;
+	h->em += (double)(sub + 2) * 0x1p-24 * summed->em;
+}
 
 #endif

@@ -78,3 +78,59 @@ void tg_bridge_out(float *r, const float *l, uint32_t n)
 		r[i] = -l[i];
 	}
 }
+
+float tg_float_at_most(double c)
+{
+	float f = (float)c;
+	if ((double)f > c) {
+		f = nextafterf(f, 0.0f);
+	}
+	return f;
+}
+
+float tg_clamp_frame(float *const *x, uint32_t n_ch, uint32_t i, float cf, uint64_t *count)
+{
+	float a = 0.0f;
+	int clamped = 0;
+	for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		float *const v = &x[ch][i];
+		if (!(fabsf(*v) <= cf)) {
+			*v = *v > 0.0f ? cf : (*v < 0.0f ? -cf : 0.0f);
+			clamped = 1;
+		}
+		a = fabsf(*v) > a ? fabsf(*v) : a;
+	}
+	*count += (uint64_t)clamped;
+	return a;
+}
+
+float tg_rms_guard_frame(const TgHeatModel *m, const TgHeat *h, double amps, double b2,
+                         float *const *x, uint32_t n_ch, uint32_t i, float *a, uint64_t *count)
+{
+	const double i_a = (double)*a * amps;
+	if (!(i_a > 0.0 && tg_heat_over(m, h, i_a, b2))) {
+		return 1.0f;
+	}
+	const float sc = (float)(tg_heat_room(m, h, b2) / i_a);
+	float an = 0.0f;
+	for (uint32_t ch = 0; ch < n_ch; ++ch) {
+		float *const v = &x[ch][i];
+		*v *= sc;
+		an = fabsf(*v) > an ? fabsf(*v) : an;
+	}
+	*a = an;
+	++*count;
+	return sc;
+}
+
+void tg_heat_unwind(const TgHeatModel *m, TgHeat *h, const float *const *x, uint32_t n_ch,
+                    uint32_t first, uint32_t n, double amps)
+{
+	for (uint32_t j = first + n; j-- > first;) {
+		float a = 0.0f;
+		for (uint32_t ch = 0; ch < n_ch; ++ch) {
+			a = fabsf(x[ch][j]) > a ? fabsf(x[ch][j]) : a;
+		}
+		tg_heat_unstep(m, h, (double)a * amps);
+	}
+}

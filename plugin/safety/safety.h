@@ -1,8 +1,12 @@
 /* tguard: the code the protection guarantees rest on.
  *
- * (The argument for each guarantee is written here as the module grows;
- * SAFETY.md maps each guarantee to these lines and the tests that guard
- * them.)
+ * The limiter (plugin/dsp/limiter.c) is about speed: it computes gains and
+ * the heat's closed form. What the guarantees rest on, whatever the gains,
+ * is here, each with its argument: faults, the guard band, the ceiling,
+ * wiring, the true-peak guard, the sample clamp, the RMS guard and its
+ * bound, the thermal gain, and the heat through new limits (heat.h holds
+ * the model and its lifecycle). SAFETY.md maps each guarantee to these
+ * lines and the tests that guard them.
  *
  * Faults. A host may hand over NaN, +-Inf or uninitialised memory (finite
  * garbage such as -1e30). Any sample whose magnitude is not at most
@@ -16,6 +20,7 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "heat.h"
 #include "truepeak.h"
 
 /* +60 dBFS: far beyond any program level (a 24 dB volume boost of a full
@@ -92,5 +97,119 @@ uint32_t tg_tp_guard(const TgTruePeak *tp, float *const *x, uint32_t n_ch, uint3
 /** The same, interval by interval with no shortcut: the reference. */
 uint32_t tg_tp_guard_ref(const TgTruePeak *tp, float *const *x, uint32_t n_ch, uint32_t count,
                          float cg, float *peak);
+
+/* ---- The sample clamp, last of all ----
+ *
+ * No sample leaves above the ceiling c: the limiter clamps to the largest
+ * float not above c (tg_float_at_most: a clamp to it never rounds over),
+ * and NaN becomes 0. Never needed by construction; counted when it is. */
+
+/** The largest float not above c. */
+float tg_float_at_most(double c);
+
+/** Clamp frame i of the n_ch channels x[ch] to cf (NaN becomes 0); returns
+ * the frame's largest |y| and adds 1 to *count when it touched it. */
+float tg_clamp_frame(float *const *x, uint32_t n_ch, uint32_t i, float cf, uint64_t *count);
+
+/* ---- The RMS guard ----
+ *
+ * The claim: the coil's heat ec stays at most TG_RMS_BOUND^2 times the RMS
+ * limit squared, lim2. The thermal gain (below) keeps it under the limit
+ * on music; the guard holds the bound whatever the gains: it sits a hair
+ * under it, b2 = TG_RMS_BOUND^2 (1 - 2e-6) lim2, for the float rounding of
+ * the closed form's sums, and scales any frame that would carry ec over
+ * b2 to the current that lands on it (heat.h: ec' = P + Q i^2, so
+ * i' = sqrt((b2 - P) / Q), 0 when there is no room).
+ * The limiter counts a sub-block's heat in closed form, without the guard,
+ * only where even the whole sub-block at its full current could not reach
+ * b2 (tg_heat_closed_form_safe, heat.h): over a sub-block of sum i^2 = x, em stays
+ * under em + am k x, and ec under max(ec, that) + ac (1 - k) x, since each
+ * step of ec is a mean of ec and em plus its own input; 1.0001 covers the
+ * float sum of x. Elsewhere the guard runs frame by frame. */
+
+/* 1.02: the bound the estimate is guaranteed under. */
+#define TG_RMS_BOUND 1.02
+
+/** b2, the guard's bound on the heat (A^2) for the limit squared lim2. */
+static inline double tg_rms_bound2(double lim2)
+{
+	return TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - 2e-6) * lim2;
+}
+
+/** The guard for frame i of x[ch] (n_ch channels), whose largest |y| is *a,
+ * after the heat h: where the frame at *a amps would carry ec over b2, it
+ * is scaled to land on b2; *a is updated and 1 added to *count. Returns
+ * the scale (1 when untouched). */
+float tg_rms_guard_frame(const TgHeatModel *m, const TgHeat *h, double amps, double b2,
+                         float *const *x, uint32_t n_ch, uint32_t i, float *a, uint64_t *count);
+
+/* ---- The thermal gain ----
+ *
+ * 1 up to the knee, TG_THERMAL_KNEE of the RMS limit (81 % of the allowed
+ * heating), then falling linearly in the heat to 0 at the limit, so that
+ * its equilibrium always sits under the limit:
+ *     g = (lim2 - ec) / (lim2 (1 - knee^2)).
+ * It falls at once and rises no faster than the limits do (rise per
+ * sub-block), from no lower than 1e-6, so that neither a cooling coil nor
+ * a lowered vfs makes the level jump; at or over the limit it is 0. */
+
+/* The knee: 90 % of the RMS limit. */
+#define TG_THERMAL_KNEE 0.9
+
+/** A value that may fall at once and rise by the factor rise at most. */
+static inline double tg_rise_at_most(double v, double to, double rise)
+{
+	return v < to ? (v * rise < to ? v * rise : to) : to;
+}
+
+/** The thermal gain for the heat ec against the limit squared lim2; *held
+ * is the gain in force, risen at most by rise since the last call. */
+static inline float tg_thermal_gain(double *held, double ec, double lim2, double rise)
+{
+	const double knee2 = TG_THERMAL_KNEE * TG_THERMAL_KNEE;
+	double gth = 1.0;
+	if (ec > knee2 * lim2) {
+		gth = (lim2 - ec) / (lim2 * (1.0 - knee2));
+	}
+	*held = tg_rise_at_most(*held, gth > 1e-6 ? gth : 1e-6, rise);
+	return gth > 0.0 ? (float)*held : 0.0f;
+}
+
+/* ---- The heat through new limits, and a dropped delay ----
+ *
+ * The limiter counts a frame's heat when it gains it, some frames before
+ * the frame goes out. When the limits change, the new ones bind from the
+ * next frame out: the heat of the frames gained but still waiting is
+ * undone, newest first, under the current scale and model that counted
+ * them (tg_heat_unwind; a frame the guards scaled since counts as less,
+ * which only raises the heat undone to), and counted again under the new
+ * ones. When the delay is dropped (activation, fault, wiring), their heat
+ * is undone for good: they never reach the coil. Right after a clear the
+ * oldest of the frames waiting are its silence, which the heat never
+ * counted: only the newest of them, as many as were gained since the clear,
+ * are undone (tg_heat_counted; undone under one time constant and counted
+ * under another, the others cooled the coil by frames that never went
+ * out). The closed form summed a sub-block's heat in float, up to
+ * (sub + 2) 2^-24 of itself under the exact heat; under the bound that is
+ * within the guard's hair, but where the new limit is under the heat,
+ * undoing cancels the estimate and not its error: the error bound is then
+ * added back (tg_heat_float_allowance, heat.h), so the heat of the frames already
+ * out is never under-counted. */
+
+/** Of the `gained` frames waiting (the oldest of the delay), those the heat
+ * counted: the newest min(counted, gained), counted being the frames
+ * gained since the clear. Returns how many; *first: the oldest of them. */
+static inline uint32_t tg_heat_counted(uint32_t gained, uint32_t counted, uint32_t *first)
+{
+	const uint32_t n = counted < gained ? counted : gained;
+	*first = gained - n;
+	return n;
+}
+
+/** Undo the heat h of frames first .. first + n - 1 of x[ch] (n_ch
+ * channels), newest first, under the model m and current scale amps (A per
+ * sample) that counted them. */
+void tg_heat_unwind(const TgHeatModel *m, TgHeat *h, const float *const *x, uint32_t n_ch,
+                    uint32_t first, uint32_t n, double amps);
 
 #endif
