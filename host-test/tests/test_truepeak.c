@@ -764,6 +764,12 @@ TEST limiter_true_peak_after_lowered_limits(void)
 	FallWorst all = {-INFINITY, -INFINITY, -INFINITY};
 	for (int fall = 0; fall < N_FALLS; ++fall) {
 		FallWorst wf = {-INFINITY, -INFINITY, -INFINITY};
+		FallWorst cell[3][3];
+		for (size_t r = 0; r < 3; ++r) {
+			for (size_t b = 0; b < 3; ++b) {
+				cell[r][b] = wf;
+			}
+		}
 		for (size_t r = 0; r < 3; ++r) {
 			const double rate = rates[r];
 			const uint64_t n = (uint64_t)((fall == FALL_STAIR ? 1.8 : 0.8) * rate);
@@ -780,10 +786,24 @@ TEST limiter_true_peak_after_lowered_limits(void)
 					tg_sig_sine(x, (uint32_t)n, rate, 0.4 * rate, amp, 0.3);
 				}
 				for (size_t b = 0; b < 3; ++b) {
-					ASSERT_EQ(0, fall_render(rate, fall, blocks[b], preset, x, n, &wf));
+					ASSERT_EQ(0, fall_render(rate, fall, blocks[b], preset, x, n, &cell[r][b]));
 				}
 			}
 			free(x);
+		}
+		/* From 1 ms on, against the new ceiling, by rate and block size. */
+		printf("lowered limits, %-17s from 1 ms on (dB of the new ceiling; blocks 512 / 37 / "
+		       "random):",
+		       FALL_NAMES[fall]);
+		for (size_t r = 0; r < 3; ++r) {
+			printf(" %.1f kHz", rates[r] / 1000.0);
+			for (size_t b = 0; b < 3; ++b) {
+				printf("%s%+.2f", b ? " / " : " ", cell[r][b].after_db);
+				wf.in_db = fmax(wf.in_db, cell[r][b].in_db);
+				wf.after_db = fmax(wf.after_db, cell[r][b].after_db);
+				wf.sample_db = fmax(wf.sample_db, cell[r][b].sample_db);
+			}
+			printf(r < 2 ? ";" : "\n");
 		}
 		printf("lowered limits, %-17s (44.1, 48, 96 kHz; blocks 512, 37, random): true peak in "
 		       "the first 1 ms %+.3f dB of the old ceiling, from 1 ms on %+.3f dB of the new; "
