@@ -189,6 +189,26 @@ static void ext_heat_frame(ExtHeat *h, double i)
 	h->ec += h->ac * (h->em + (1.0 - h->k) * i * i - h->ec);
 }
 
+/* The whole number of silent frames, lo .. hi, after which the model from
+ * *h is nearest the meter rms_ma (mA); *h becomes the model then. */
+static uint32_t ext_silence_match(ExtHeat *h, float rms_ma, uint32_t lo, uint32_t hi)
+{
+	ExtHeat t = *h, best_h = t;
+	double best = INFINITY;
+	uint32_t at = lo;
+	for (uint32_t k = 0; k <= hi; ++k) {
+		if (k >= lo) {
+			const double err = fabs(sqrt(t.ec) * 1e3 - (double)rms_ma);
+			if (err < best) {
+				best = err, at = k, best_h = t;
+			}
+		}
+		ext_heat_frame(&t, 0.0);
+	}
+	*h = best_h;
+	return at;
+}
+
 /* With no magnet share, every operation of the model is the one-pole mean
  * square the limiter always had, bit for bit: the references stay. */
 TEST heat_k0_is_the_one_pole_bit_for_bit(void)
@@ -306,31 +326,27 @@ TEST chain_heat_warm_kept_and_cooled(void)
 		float *out[1] = {y};
 		TgMeters mt;
 		tg_chain_process(c, in, out, 0, &p, &mt);
-		TG_ASSERT_NEAR((double)mt.rms_ma, 18.0, 1e-4);
+		/* Warm, 18 mA, and the silence of the cleared delay, which will go
+		 * out ungained, counted: a whole number of silent frames of the
+		 * model, fewer than a delay (ext_silence_match). */
+		ExtHeat e;
+		ext_heat_init(&e, rate, &p);
+		const uint32_t lat = tg_chain_latency(c);
+		uint32_t counted = ext_silence_match(&e, mt.rms_ma, 0, lat);
+		ASSERT(counted < lat);
+		TG_ASSERT_NEAR((double)mt.rms_ma, sqrt(e.ec) * 1e3, 1e-6 * sqrt(e.ec) * 1e3);
+		printf("warm: %.5f mA after %u silent frames\n", (double)mt.rms_ma, counted);
+		TG_ASSERT_NEAR((double)mt.rms_ma, 18.0, 0.1);
 		/* 10 ms of silence out, then activation: the heat of the frames
-		 * that went out, less at most a delay's worth at the start (the
-		 * frames of the cleared delay are silence the limiter never
-		 * counts: it errs hot), never more. The model is aligned to it. */
+		 * that went out, and of the new clear's silence; the frames
+		 * gained but never out dropped. */
 		tg_chain_process(c, in, out, 480, &p, &mt);
 		tg_chain_activate(c, &p);
 		tg_chain_process(c, in, out, 0, &p, &mt);
-		ExtHeat e;
 		ext_heat_init(&e, rate, &p);
-		double best = INFINITY;
-		uint32_t skipped = 0;
-		for (uint32_t d = 0; d <= tg_chain_latency(c); ++d) {
-			ExtHeat t;
-			ext_heat_init(&t, rate, &p);
-			for (uint32_t k = 0; k < 480 - d; ++k) {
-				ext_heat_frame(&t, 0.0);
-			}
-			const double err = fabs(sqrt(t.ec) * 1e3 - (double)mt.rms_ma);
-			if (err < best) {
-				best = err, skipped = d, e = t;
-			}
-		}
+		counted = ext_silence_match(&e, mt.rms_ma, 480, 480 + lat);
 		TG_ASSERT_NEAR((double)mt.rms_ma, sqrt(e.ec) * 1e3, 1e-6 * sqrt(e.ec) * 1e3);
-		printf("activation after 480 frames out: the heat of %u of them\n", 480 - skipped);
+		printf("activation after 480 frames out: the heat of %u silent frames\n", counted);
 		/* 1.5 s idle: cooled by 72000 frames of the model, once. */
 		tg_chain_idle(c, 1.5);
 		tg_chain_activate(c, &p);
@@ -342,12 +358,14 @@ TEST chain_heat_warm_kept_and_cooled(void)
 		       "%.5f mA, the model %.5f mA\n",
 		       (double)shares[s], (double)mt.rms_ma, sqrt(e.ec) * 1e3);
 		TG_ASSERT_NEAR((double)mt.rms_ma, sqrt(e.ec) * 1e3, 1e-6 * sqrt(e.ec) * 1e3);
-		/* New thermal controls and limits keep the heat. */
+		/* New thermal controls and limits keep the heat: only the frames
+		 * waiting (here the clear's silence) are counted again under the
+		 * new constants. */
 		TgParams q = p;
 		q.tau_s = 2.0f, q.tau_magnet_s = 100.0f, q.magnet_share = 0.3f, q.i_rms_ma = 5.0f;
 		TgMeters m2;
 		tg_chain_process(c, in, out, 0, &q, &m2);
-		TG_ASSERT_NEAR((double)m2.rms_ma, (double)mt.rms_ma, 1e-6 * (double)mt.rms_ma);
+		TG_ASSERT_NEAR((double)m2.rms_ma, (double)mt.rms_ma, 1e-2 * (double)mt.rms_ma);
 		tg_chain_free(c);
 	}
 	PASS();
@@ -523,7 +541,9 @@ TEST chain_two_stage_heat_follows_the_model(void)
 				continue;
 			}
 			double best = INFINITY;
-			for (uint32_t j = 0; j <= lat + TG_SUB_MAX; ++j) {
+			/* The meter counts the frames gained, up to TG_TP_HALF +
+			 * TG_GUARD_BACK + a sub-block ahead of the output. */
+			for (uint32_t j = 0; j <= lat + TG_SUB_MAX + TG_TP_HALF + TG_GUARD_BACK; ++j) {
 				const double v = sqrt(ec[end - lat + j - 1]) * 1e3;
 				best = fmin(best, fabs((double)meter[k] - v) / v);
 			}
@@ -542,16 +562,16 @@ TEST chain_two_stage_heat_follows_the_model(void)
 	PASS();
 }
 
-/* Right after a clear, the oldest of the frames gained but not yet out are
- * the clear's silence, which the heat never counted. New limits (here a
- * shorter tau_s) and a drop of the delay (here an activation) undo and
- * count again only the frames the heat counted: undoing the others under
- * one time constant and counting them under another cooled the coil by
- * frames that never went out (fuzz_chain found the estimate 0.27 % of the
- * heat low at 96 kHz, and the coil 1.0209 x the RMS limit). Both chains, at
- * 96 kHz: a warm coil, 33 frames of silence (fewer than the frames
- * waiting), tau_s 3600 -> 0.05 s, an activation; the heat is the coil's,
- * computed over the 33 frames that went out, within 1e-6 of it. */
+/* Right after a clear, the oldest of the frames waiting are the clear's
+ * silence, which goes out never gained: it is counted at the clear, so
+ * that new limits (here a shorter tau_s) and a drop of the delay (here an
+ * activation) undo and count again only frames that were counted (undoing
+ * uncounted ones under one time constant and counting them under another
+ * cooled the coil by frames that never went out: fuzz_chain found the
+ * estimate 0.27 % low at 96 kHz, and the coil 1.0209 x the RMS limit).
+ * Both chains, at 96 kHz: a warm coil, 33 frames of silence (fewer than
+ * the frames waiting), tau_s 60 -> 0.05 s, an activation; the heat is the
+ * coil's over the 33 frames out and the new clear's silence, within 1e-6. */
 TEST chain_heat_of_frames_never_counted(void)
 {
 	const double rate = 96000.0;
@@ -561,7 +581,7 @@ TEST chain_heat_of_frames_never_counted(void)
 		ASSERT(fast || ref);
 		TgParams p;
 		tg_params_default(&p);
-		p.tau_s = 3600.0f;
+		p.tau_s = 60.0f;
 		p.i_rms_ma = 10.0f;
 		float x[64] = {0.0f}, y[64];
 		const float *in[1] = {x};
@@ -576,7 +596,7 @@ TEST chain_heat_of_frames_never_counted(void)
 		}
 		/* The warm coil, (0.9 i_rms)^2, cooled by the 33 frames out. */
 		const double warm = 0.9 * 10.0 * 0.9 * 10.0;
-		const double coil = warm * pow(exp(-1.0 / (3600.0 * rate)), 33.0);
+		double coil = warm * pow(exp(-1.0 / (60.0 * rate)), 33.0);
 		p.tau_s = 0.05f;
 		if (fast) {
 			tg_chain_process(fast, in, out, 0, &p, &m);
@@ -587,6 +607,11 @@ TEST chain_heat_of_frames_never_counted(void)
 			tg_ref_chain_activate(ref, &p);
 			tg_ref_chain_process(ref, in, out, 0, &p, &m);
 		}
+		/* and by the silence of the new clear, to go out next, under
+		 * the new constant: TG_TP_HALF + TG_GUARD_BACK + a sub-block
+		 * (16 frames at 96 kHz) less one. */
+		const double silence = TG_TP_HALF + TG_GUARD_BACK + TG_SUB_MAX - 1;
+		coil *= pow(exp(-1.0 / (0.05 * rate)), silence);
 		const double est = (double)m.rms_ma * (double)m.rms_ma;
 		printf("%s: the heat after new limits and an activation %.9g mA^2, the coil's %.9g "
 		       "(%.3g)\n",

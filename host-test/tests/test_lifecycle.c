@@ -131,17 +131,26 @@ static enum greatest_test_res play_and_pause(TgHost *host, const char *label, do
 		/* The plugin's idle time lies in [t2 - t1, t3 - t0]; the coil
 		 * outside cools by the least of it. Re-activated, the plugin's
 		 * heat is that of the frames that went out (the delay's are
-		 * dropped), cooled: the model's, between the two bounds, and
-		 * hotter by at most a delay's frames of cooling (the cleared
-		 * delay's silence, which the limiter does not count). */
+		 * dropped), cooled, and of the cleared delay's silence to go out
+		 * next, counted at the clear (less than a delay of it): the
+		 * model's, between the bounds those give (with two stages silence
+		 * can also warm the coil, from the magnet). */
 		Coil most = coil;
 		coil_idle(&coil, idle_frames(t2 - t1));
 		coil_idle(&most, idle_frames(t3 - t0));
 		tg_host_run(host, (const float *const[]){x, x}, y, 0);
 		const double after = tg_host_get(host, "rms_ma");
 		const double lat = tg_host_get(host, "latency");
-		const double hi = sqrt(coil.ec * pow(1.0 - coil.ac, -lat)) * 1e3;
-		const double lo = sqrt(most.ec) * 1e3;
+		double hi = sqrt(coil.ec), lo = sqrt(most.ec);
+		Coil a = coil, b = most;
+		for (double k = 0.0; k < lat; k += 1.0) {
+			coil_frame(&a, 0.0);
+			coil_frame(&b, 0.0);
+			hi = fmax(hi, sqrt(a.ec));
+			lo = fmin(lo, sqrt(b.ec));
+		}
+		hi *= 1e3;
+		lo *= 1e3;
 		const double dev = after > hi ? (after - hi) / hi : (after < lo ? (lo - after) / lo : 0.0);
 		worst_cool = fmax(worst_cool, dev);
 		++out->pauses;

@@ -132,16 +132,18 @@ static uint32_t gained_waiting(const TgLimiter *lim)
 	return lim->sub - 1 - lim->pend + TG_TP_HALF + TG_GUARD_BACK;
 }
 
-/* The frames waiting that the heat counted (safety.h, tg_heat_counted). */
-static uint32_t counted_waiting(const TgLimiter *lim, uint32_t *first)
+static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t n, const TgHeatModel *m, double amps)
 {
-	return tg_heat_counted(gained_waiting(lim), lim->counted, first);
+	tg_heat_unwind(m, h, (const float *const *)lim->x, lim->n_run, n, amps);
 }
 
-static void unwind(const TgLimiter *lim, TgHeat *h, uint32_t first, uint32_t n,
-                   const TgHeatModel *m, double amps)
+/* Right after a clear, the frames from the next out to the first the gain
+ * computer will gain (gained_waiting, nothing pending) are the clear's
+ * silence: they go out never gained, so their heat is counted here
+ * (safety.h, tg_heat_silence). */
+static void count_cleared_silence(TgLimiter *lim)
 {
-	tg_heat_unwind(m, h, (const float *const *)lim->x, lim->n_run, first, n, amps);
+	tg_heat_silence(&lim->heat_m, &lim->heat, gained_waiting(lim));
 }
 
 /* A ceiling that fell by the factor fall: every gain the gain computer
@@ -169,10 +171,8 @@ static void scale_gains(TgLimiter *lim, double fall)
 static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m, double old_ceiling)
 {
 	const uint32_t gained = gained_waiting(lim);
-	uint32_t first;
-	const uint32_t n = counted_waiting(lim, &first);
 	TgHeat h = lim->heat;
-	unwind(lim, &h, first, n, old_m, old_amps);
+	unwind(lim, &h, gained, old_m, old_amps);
 	/* A lowered ceiling: the frames already gained are scaled by the same
 	 * factor as the gain computer (a fade that is a step at the next frame
 	 * out, then follows the gains), not clamped: a clamp adds content up
@@ -195,7 +195,7 @@ static void rebind(TgLimiter *lim, double old_amps, const TgHeatModel *old_m, do
 		tg_heat_float_allowance(&h, &lim->heat, TG_SUB_MAX);
 	}
 	const float cf = clamp_ceiling(lim);
-	for (uint32_t j = first; j < gained; ++j) {
+	for (uint32_t j = 0; j < gained; ++j) {
 		float a = clamp_frame(lim, j, cf);
 		guard_frame(lim, j, &h, b2, &a);
 		tg_heat_step(&lim->heat_m, &h, (double)a * lim->amps);
@@ -270,7 +270,6 @@ static void clear_audio(TgLimiter *lim)
 	}
 	lim->cum_last = 0.0;
 	lim->t = 0;
-	lim->counted = 0;
 	for (uint32_t ch = 0; ch < lim->n_ch; ++ch) {
 		memset(lim->mem[ch], 0, lim->mem_len * sizeof(float));
 		lim->x[ch] = lim->mem[ch];
@@ -282,6 +281,7 @@ static void clear_audio(TgLimiter *lim)
 	lim->same = 0;
 	lim->last_gmin = 1.0f;
 	lim->last_peak = 0.0f;
+	count_cleared_silence(lim);
 }
 
 /* The delay is about to be dropped: the frames gained but not yet out
@@ -294,9 +294,7 @@ static void drop_waiting(TgLimiter *lim)
 		return; /* once per clear: idle time, then the activation */
 	}
 	lim->dropped = 1;
-	uint32_t first;
-	const uint32_t n = counted_waiting(lim, &first);
-	unwind(lim, &lim->heat, first, n, &lim->heat_m, lim->amps);
+	unwind(lim, &lim->heat, gained_waiting(lim), &lim->heat_m, lim->amps);
 }
 
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
@@ -314,6 +312,7 @@ void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p)
 void tg_limiter_warm(TgLimiter *lim)
 {
 	tg_heat_warm(&lim->heat_m, &lim->heat, TG_THERMAL_KNEE * lim->irms_to);
+	count_cleared_silence(lim); /* the warm state replaced the clear's count */
 }
 
 void tg_limiter_cool(TgLimiter *lim, double s)
@@ -442,7 +441,6 @@ sub_block(TgLimiter *lim, uint32_t s, float amax, TgLimiterMeter *meter, const u
 	lim->r = h + d * lim->rel_pow[sub - 1];
 	lim->cum_last = cw[sub - 1];
 	lim->t += sub;
-	lim->counted = lim->counted < lim->latency ? lim->counted + sub : lim->counted;
 	if (lim->cum_last > CUM_REBASE) {
 		for (uint32_t j = 0; j < 2 * ring; ++j) {
 			lim->cum[j] -= CUM_REBASE;

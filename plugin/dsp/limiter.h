@@ -86,7 +86,6 @@ typedef struct {
 	double *cum;
 	uint32_t cum_mask;
 	uint32_t t; /* frames through the gain computer, a multiple of sub */
-	uint32_t counted; /* of them since the clear, up to latency and a sub-block */
 	double cum_last;
 
 	/* Audio: latency frames of history, then the current block; pend
@@ -151,7 +150,8 @@ void tg_limiter_free(TgLimiter *lim);
 void tg_limiter_reset(TgLimiter *lim, const TgLimiterParams *p);
 
 /** A coil of unknown heat: each stage at its steady state for the thermal
- * stage's onset, TG_THERMAL_KNEE of the RMS limit in force (heat.h). */
+ * stage's onset, TG_THERMAL_KNEE of the RMS limit in force (heat.h), then
+ * the clear's silence counted. Right after a reset, before any frame. */
 void tg_limiter_warm(TgLimiter *lim);
 
 /** The limiter will not run for s seconds (deactivated): the delay's frames

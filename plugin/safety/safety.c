@@ -124,9 +124,9 @@ float tg_rms_guard_frame(const TgHeatModel *m, const TgHeat *h, double amps, dou
 }
 
 void tg_heat_unwind(const TgHeatModel *m, TgHeat *h, const float *const *x, uint32_t n_ch,
-                    uint32_t first, uint32_t n, double amps)
+                    uint32_t n, double amps)
 {
-	for (uint32_t j = first + n; j-- > first;) {
+	for (uint32_t j = n; j-- > 0;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < n_ch; ++ch) {
 			a = fabsf(x[ch][j]) > a ? fabsf(x[ch][j]) : a;

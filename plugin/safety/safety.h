@@ -184,32 +184,31 @@ static inline float tg_thermal_gain(double *held, double ec, double lim2, double
  * them (tg_heat_unwind; a frame the guards scaled since counts as less,
  * which only raises the heat undone to), and counted again under the new
  * ones. When the delay is dropped (activation, fault, wiring), their heat
- * is undone for good: they never reach the coil. Right after a clear the
- * oldest of the frames waiting are its silence, which the heat never
- * counted: only the newest of them, as many as were gained since the clear,
- * are undone (tg_heat_counted; undone under one time constant and counted
- * under another, the others cooled the coil by frames that never went
- * out). The closed form summed a sub-block's heat in float, up to
- * (sub + 2) 2^-24 of itself under the exact heat; under the bound that is
- * within the guard's hair, but where the new limit is under the heat,
- * undoing cancels the estimate and not its error: the error bound is then
- * added back (tg_heat_float_allowance, heat.h), so the heat of the frames already
- * out is never under-counted. */
+ * is undone for good: they never reach the coil. After a clear, the frames
+ * from the next out to the first the limiter will gain are the clear's
+ * silence, which goes out never gained: its heat is counted at the clear
+ * (tg_heat_silence), so that every frame waiting is counted, and every
+ * frame out was. With one stage silence only cools; with two, the
+ * magnet's heat flows back into the coil through it (fuzz_chain found the
+ * coil 1.0002 x the bound when it was left out). The closed form summed a
+ * sub-block's heat in float, up to (sub + 2) 2^-24 of itself under the
+ * exact heat; under the bound that is within the guard's hair, but where
+ * the new limit is under the heat, undoing cancels the estimate and not
+ * its error: the error bound is then added back (tg_heat_float_allowance,
+ * heat.h), so the heat of the frames already out is never under-counted. */
 
-/** Of the `gained` frames waiting (the oldest of the delay), those the heat
- * counted: the newest min(counted, gained), counted being the frames
- * gained since the clear. Returns how many; *first: the oldest of them. */
-static inline uint32_t tg_heat_counted(uint32_t gained, uint32_t counted, uint32_t *first)
-{
-	const uint32_t n = counted < gained ? counted : gained;
-	*first = gained - n;
-	return n;
-}
-
-/** Undo the heat h of frames first .. first + n - 1 of x[ch] (n_ch
- * channels), newest first, under the model m and current scale amps (A per
- * sample) that counted them. */
+/** Undo the heat h of the oldest n frames of x[ch] (n_ch channels, the
+ * frames waiting), newest first, under the model m and current scale amps
+ * (A per sample) that counted them. */
 void tg_heat_unwind(const TgHeatModel *m, TgHeat *h, const float *const *x, uint32_t n_ch,
-                    uint32_t first, uint32_t n, double amps);
+                    uint32_t n, double amps);
+
+/** n frames of no current: the model's own steps (heat.h). */
+static inline void tg_heat_silence(const TgHeatModel *m, TgHeat *h, uint32_t n)
+{
+	for (uint32_t j = 0; j < n; ++j) {
+		tg_heat_step(m, h, 0.0);
+	}
+}
 
 #endif

@@ -319,6 +319,20 @@ static void lim_set_params(RefLim *L, const TgParams *p, double vfs)
 
 /* Silence in the delay and a gain computer that has seen only silence;
  * the heat, the limits and the thermal gain stay. */
+static void heat_step(const RefLim *L, double *ec, double *em, float a);
+
+/* The clear's silence, the oldest TG_TP_HALF + TG_GUARD_BACK + sub - 1
+ * frames of the delay, goes out never gained: it is counted now, as frames
+ * of no current (with two stages the magnet's heat flows into the coil
+ * through them). */
+static void lim_count_cleared_silence(RefLim *L)
+{
+	const uint32_t n = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1;
+	for (uint32_t j = 0; j < n; ++j) {
+		heat_step(L, &L->ec, &L->em, 0.0f);
+	}
+}
+
 static void lim_clear(RefLim *L)
 {
 	for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
@@ -335,29 +349,17 @@ static void lim_clear(RefLim *L)
 	}
 	L->last_gmin = 1.0f;
 	L->last_peak = 0.0f;
+	lim_count_cleared_silence(L);
 }
 
 static void heat_unstep(const RefLim *M, double *ec, double *em, double i_a);
 
-/* The frames of the delay the heat counts, of the `gained` gained ones not
- * yet out (the oldest of the delay): the newest min(t, gained), those the
- * gain computer gained since the clear; the older ones are the clear's
- * silence, never counted, and must not be undone (under another model that
- * would cool the coil by frames that never went out). *first: the oldest
- * of them. */
-static uint64_t lim_counted(const RefLim *L, uint64_t gained, uint64_t *first)
-{
-	const uint64_t n = L->t < gained ? L->t : gained;
-	*first = gained - n;
-	return n;
-}
-
-/* The heat (ec, em) of the n frames of the delay from first undone, newest
+/* The heat (ec, em) of the oldest n frames of the delay undone, newest
  * first, under M's model and the current scale amps that counted them. */
-static void lim_unwind(const RefLim *L, uint64_t first, uint64_t n, const RefLim *M, double amps,
-                       double *ec, double *em)
+static void lim_unwind(const RefLim *L, uint64_t n, const RefLim *M, double amps, double *ec,
+                       double *em)
 {
-	for (uint64_t j = first + n; j-- > first;) {
+	for (uint64_t j = n; j-- > 0;) {
 		float a = 0.0f;
 		for (uint32_t ch = 0; ch < L->n_ch; ++ch) {
 			const float v = fabsf(L->buf[ch][L->o + j]);
@@ -368,10 +370,11 @@ static void lim_unwind(const RefLim *L, uint64_t first, uint64_t n, const RefLim
 }
 
 /* The delay is dropped (activation, a fault, a new wiring): the frames
- * gained since the clear but not yet out, the newest min(t, gained) of the
- * oldest gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend of the delay,
- * never reach the coil: their heat is unwound, newest first, under the
- * model that counted them (as lim_rebind unwinds). */
+ * counted but not yet out, the oldest
+ *     gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend
+ * of the delay (gained, or the clear's silence counted at the clear), never
+ * reach the coil: their heat is unwound, newest first, under the model
+ * that counted them (as lim_rebind unwinds). */
 static void lim_drop_waiting(RefLim *L)
 {
 	if (L->dropped) {
@@ -379,9 +382,7 @@ static void lim_drop_waiting(RefLim *L)
 	}
 	L->dropped = 1;
 	const uint64_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
-	uint64_t first;
-	const uint64_t n = lim_counted(L, gained, &first);
-	lim_unwind(L, first, n, L, L->amps, &L->ec, &L->em);
+	lim_unwind(L, gained, L, L->amps, &L->ec, &L->em);
 }
 
 /* Activation: limits at their targets, thermal gain 1; the heat stays,
@@ -614,9 +615,8 @@ static void lim_frame(RefLim *L, const float *v, float *y)
  * release, rise changed): they bind from the next frame out. The frames
  * already gained and not yet out are the oldest
  *     gained = TG_TP_HALF + TG_GUARD_BACK + sub - 1 - pend
- * of the delay (the last sub-block gained up to there); of them the heat
- * counts the newest min(t, gained) (lim_counted: right after a clear the
- * older ones are its silence, never counted, and stay so). Their heat is unwound,
+ * of the delay (the last sub-block gained up to there; right after a clear,
+ * its silence, counted at the clear). Their heat is unwound,
  * newest first, under the old current scale, time constants and share,
  *     ec[n-1] = (ec[n] - ac (em[n] + (1 - k) i[n]^2)) / (1 - ac),
  *     em[n-1] = (em[n] - am k i[n]^2) / (1 - am), each at least 0,
@@ -632,10 +632,8 @@ static void lim_frame(RefLim *L, const float *v, float *y)
 static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 {
 	const uint32_t gained = TG_TP_HALF + TG_GUARD_BACK + L->sub - 1 - L->pend;
-	uint64_t first;
-	const uint64_t n = lim_counted(L, gained, &first);
 	double ec = L->ec, em = L->em;
-	lim_unwind(L, first, n, old, old_amps, &ec, &em);
+	lim_unwind(L, gained, old, old_amps, &ec, &em);
 	const double fall = L->ceiling / old->ceiling;
 	if (fall < 1.0) {
 		L->r *= fall;
@@ -654,10 +652,8 @@ static void lim_rebind(RefLim *L, double old_amps, const RefLim *old)
 			L->buf[ch][L->o + j] *= ff;
 		}
 		float a = clamp_frame(L, L->o + j, cf);
-		if (j >= first) {
-			rms_guard(L, L->o + j, ec, em, b2, &a);
-			heat_step(L, &ec, &em, a);
-		}
+		rms_guard(L, L->o + j, ec, em, b2, &a);
+		heat_step(L, &ec, &em, a);
 	}
 	L->ec = ec;
 	L->em = em;
@@ -1211,6 +1207,7 @@ void tg_ref_chain_process(TgRefChain *c, const float *const *in, float *const *o
 		const double i = TG_THERMAL_KNEE * c->lim.irms_to;
 		c->lim.em = c->lim.k * (i * i);
 		c->lim.ec = i * i;
+		lim_count_cleared_silence(&c->lim); /* replaced with the warm state */
 		c->heat_known = 1;
 	}
 
