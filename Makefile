@@ -205,7 +205,7 @@ TEST_SUPPORT = host-test/lib/signals.c host-test/lib/analysis.c
 DSP_TEST_SRC = host-test/tests/test_dsp.c host-test/tests/test_peak.c host-test/tests/test_heat.c \
                host-test/tests/test_faults.c host-test/tests/test_softstart.c \
                host-test/tests/test_wiring.c host-test/tests/dsp_fixture.c
-DSP_TEST_HDR = host-test/tests/dsp_fixture.h host-test/lib/signals.h host-test/lib/analysis.h
+DSP_TEST_HDR = host-test/tests/dsp_fixture.h host-test/tests/limits_fall.h host-test/lib/signals.h host-test/lib/analysis.h
 
 $(BUILD)/test_dsp: $(DSP_TEST_SRC) $(TEST_SUPPORT) $(DSP_TEST_HDR) $(PLUGIN_OBJ) | pkgcheck
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(DSP_TEST_SRC) $(TEST_SUPPORT) $(PLUGIN_OBJ) -o $@ $(LDFLAGS) $(TEST_LIBS)
@@ -227,7 +227,7 @@ $(BUILD)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references
 # differential checker of the fuzz target; the presets through lilv, and
 # the reference through the bundle with run() watched for allocations.
 DIFF_SUPPORT = host-test/fuzz/diff.c host-test/fuzz/invariants.c
-$(BUILD)/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
+$(BUILD)/test_reference: host-test/tests/test_reference.c host-test/tests/limits_fall.h $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_OBJ) | pkgcheck bundle
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LILV_CFLAGS) $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 
 # The inline display: its picture module directly, and render() through

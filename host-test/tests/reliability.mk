@@ -190,7 +190,7 @@ $(BUILD)/contract-$(1)/test_dsp: $$(DSP_TEST_SRC) $$(TEST_SUPPORT) $$(DSP_TEST_H
 $(BUILD)/contract-$(1)/test_truepeak: host-test/tests/test_truepeak.c host-test/lib/references.c host-test/lib/rtcheck_off.c $$(HOST_SRC) $$(HOST_HDR) $(BUILD)/contract-$(1)/obj/filter.o | pkgcheck $$(CONTRACT_BUNDLE_$(1))
 	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) -DTG_BUILD_DIR='"$(BUILD)/contract-$(1)"' $$(LILV_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(HOST_LIBS)
 
-$(BUILD)/contract-$(1)/test_reference: host-test/tests/test_reference.c $$(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $$(HOST_HDR) $$(wildcard host-test/fuzz/*.h) $$(CONTRACT_OBJ_$(1)) | pkgcheck $$(CONTRACT_BUNDLE_$(1))
+$(BUILD)/contract-$(1)/test_reference: host-test/tests/test_reference.c host-test/tests/limits_fall.h $$(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $$(HOST_HDR) $$(wildcard host-test/fuzz/*.h) $$(CONTRACT_OBJ_$(1)) | pkgcheck $$(CONTRACT_BUNDLE_$(1))
 	$$(CC) $$(CFLAGS) $$(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP -DTG_BUILD_DIR='"$(BUILD)/contract-$(1)"' $$(LILV_CFLAGS) $$(filter %.c %.o,$$^) -o $$@ $$(LDFLAGS) $$(RT_LDFLAGS) $$(LILV_LIBS) -ldl -lm
 endef
 $(foreach m,$(CONTRACT_MODES),$(eval $(call contract_build,$(m))))
@@ -201,7 +201,7 @@ CONTRACT_TESTS = $(foreach m,$(CONTRACT_MODES),$(addprefix $(BUILD)/contract-$(m
 # compiled by clang (its default contraction, -O2): the differential
 # tolerance (host-test/fuzz/diff.h) must hold for both compilers' rounding,
 # as fuzz_diff (clang) and fuzz_replay_diff (gcc) replay the same inputs.
-$(BUILD)/clang/test_reference: host-test/tests/test_reference.c $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_SRC) $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck bundle
+$(BUILD)/clang/test_reference: host-test/tests/test_reference.c host-test/tests/limits_fall.h $(DIFF_SUPPORT) host-test/tests/rtcheck.c host-test/lib/host.c host-test/lib/signals.c $(HOST_HDR) $(wildcard host-test/fuzz/*.h) $(PLUGIN_SRC) $(PLUGIN_HDR) $(BUILD)/cflags | pkgcheck bundle
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 $(WARN) $(WERROR) -O2 -g $(TEST_CFLAGS) -Ihost-test/fuzz -DTG_INV_NO_TRAP $(LV2_CFLAGS) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(RT_LDFLAGS) $(LILV_LIBS) -ldl -lm
 CONTRACT_TESTS += $(BUILD)/clang/test_reference

@@ -23,6 +23,7 @@
 #include "truepeak.h"
 
 #include "dsp_fixture.h"
+#include "limits_fall.h"
 
 /* The thermal stage with nothing else in the way, by the formula. */
 TEST limiter_rms_formula_sustained(void)
@@ -637,18 +638,11 @@ TEST chain_heat_of_frames_never_counted(void)
  * happen to be exact here, so without the add-back the two are equal). */
 TEST chain_heat_after_limits_fall_under_it(void)
 {
-	const double rate = 8000.0;
-	TgChain *const fast = tg_chain_new(rate, 1, 1);
-	TgRefChain *const ref = tg_ref_chain_new(rate, 1, 1);
+	TgChain *const fast = tg_chain_new(TG_FALL_RATE, 1, 1);
+	TgRefChain *const ref = tg_ref_chain_new(TG_FALL_RATE, 1, 1);
 	ASSERT(fast && ref);
 	TgParams p;
-	tg_params_default(&p);
-	p.i_rms_ma = 3.2f;
-	p.tau_s = 0.01f;
-	p.i_peak_ma = 1000.0f;
-	p.ramp_s = 0.01f;
-	p.z_ohm = 8.0f;
-	p.vfs = 1.0f;
+	tg_fall_params(&p);
 	tg_chain_activate(fast, &p);
 	tg_ref_chain_activate(ref, &p);
 	enum { B = 512 };
@@ -658,22 +652,18 @@ TEST chain_heat_after_limits_fall_under_it(void)
 	double worst = INFINITY, first5 = INFINITY;
 	for (uint32_t b = 0; b < 60; ++b) {
 		for (uint32_t i = 0; i < B; ++i) {
-			const uint32_t f = b * B + i;
-			x[i] = b < 39 || (b == 39 && i < B - 55) ? 0.0f
-			                                          : (float)((b == 39 ? 0.07 : 0.02) *
-			                                                    sin(0.3 * (double)f));
+			x[i] = tg_fall_input((uint64_t)b * B + i);
 		}
-		if (b == 40) {
-			p.i_rms_ma = 0.1f;
-			p.tau_s = 60.0f;
+		if (b * B == TG_FALL_AT) {
+			tg_fall_lower(&p);
 		}
 		TgMeters ma, mb;
 		tg_chain_process(fast, in, oa, B, &p, &ma);
 		tg_ref_chain_process(ref, in, ob, B, &p, &mb);
-		if (b >= 40) {
+		if (b * B >= TG_FALL_AT) {
 			const double ha = (double)ma.rms_ma * ma.rms_ma, hb = (double)mb.rms_ma * mb.rms_ma;
 			worst = fmin(worst, (ha - hb) / hb);
-			first5 = b < 45 ? fmin(first5, (ha - hb) / hb) : first5;
+			first5 = b * B < TG_FALL_AT + 5 * B ? fmin(first5, (ha - hb) / hb) : first5;
 		}
 	}
 	printf("limits fallen under the heat: the fast chain's heat over the reference's by at "

@@ -38,6 +38,7 @@
 #include "chain.h"
 #include "diff.h"
 #include "host.h"
+#include "limits_fall.h"
 #include "invariants.h"
 #include "ports.h"
 #include "reference.h"
@@ -606,15 +607,14 @@ static int ctl_glide(void *data, uint64_t at, uint32_t n, TgParams *p)
 	return 0;
 }
 
-/* The limits fall under the heat of the frames in the lookahead: i_rms
- * 3.2 -> 0.1 mA and tau 0.01 -> 60 s at frame 20480. */
+/* The limits fall under the heat of the frames in the lookahead
+ * (limits_fall.h). */
 static int ctl_rebind(void *data, uint64_t at, uint32_t n, TgParams *p)
 {
 	(void)data;
 	(void)n;
-	if (at >= 20480) {
-		p->i_rms_ma = 0.1f;
-		p->tau_s = 60.0f;
+	if (at >= TG_FALL_AT) {
+		tg_fall_lower(p);
 	}
 	return 0;
 }
@@ -722,18 +722,12 @@ TEST reference_fixed_divergences(void)
 		const uint64_t n = 48000;
 		float *const x = calloc(n, sizeof(float));
 		float *xs[2] = {x, x};
-		for (uint64_t i = 20480 - 55; x && i < n; ++i) {
-			x[i] = (float)((i < 20480 ? 0.07 : 0.02) * sin(0.3 * (double)i));
+		for (uint64_t i = 0; x && i < n; ++i) {
+			x[i] = tg_fall_input(i);
 		}
-		tg_params_default(&p);
-		p.i_rms_ma = 3.2f;
-		p.tau_s = 0.01f;
-		p.i_peak_ma = 1000.0f;
-		p.ramp_s = 0.01f;
-		p.z_ohm = 8.0f;
-		p.vfs = 1.0f;
+		tg_fall_params(&p);
 		if (x) {
-			run_case(&fig, "thermal gain after a rebind", 8000.0, 1, 1, xs, n, &p, 512, 1,
+			run_case(&fig, "thermal gain after a rebind", TG_FALL_RATE, 1, 1, xs, n, &p, 512, 1,
 			         ctl_rebind, NULL);
 		}
 		free(x);
