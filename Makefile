@@ -115,6 +115,11 @@ $(BUILD)/cflags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
 
+# tguard-render prints VERSION (--version): it rebuilds when VERSION changes.
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+
 $(BUILD)/testflags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(TEST_CFLAGS)' | cmp -s - $@ || echo '$(TEST_CFLAGS)' > $@
@@ -190,8 +195,9 @@ HOST_LIBS = $(LILV_LIBS) $(SNDFILE_LIBS) -ldl -lm
 RT_LDFLAGS = -rdynamic
 
 # The installed program: the library and the hooks that watch nothing.
-$(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+RENDER_DEFS = -DTG_VERSION='"$(VERSION)"'
+$(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/version | pkgcheck bundle
+	$(CC) $(CFLAGS) $(RENDER_DEFS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.

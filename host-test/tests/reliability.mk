@@ -119,9 +119,9 @@ $(ASAN_BUILD)/tguard.lv2/manifest.ttl: $(BUNDLE)/manifest.ttl $(BUNDLE)/tguard.t
 
 ASAN_BUNDLE = $(ASAN_BUILD)/tguard.lv2/tguard$(LIB_EXT) $(ASAN_BUILD)/tguard.lv2/manifest.ttl
 
-$(ASAN_BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags | pkgcheck
+$(ASAN_BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/cflags $(BUILD)/version | pkgcheck
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+	$(CC) $(ASAN_CFLAGS) $(RENDER_DEFS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 $(ASAN_BUILD)/test_dsp: $(DSP_TEST_SRC) $(TEST_SUPPORT) $(PLUGIN_SRC) $(PLUGIN_HDR) $(DSP_TEST_HDR) $(BUILD)/cflags | pkgcheck
 	@mkdir -p $(@D)

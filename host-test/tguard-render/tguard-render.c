@@ -22,6 +22,11 @@
 #include "render.h"
 #include "signals.h"
 
+/* The version is written once, in the Makefile, which passes it here. */
+#ifndef TG_VERSION
+#error "build with -DTG_VERSION='\"x.y.z\"' (the Makefile passes its VERSION)"
+#endif
+
 /* One exit code per kind of failure. */
 enum {
 	EXIT_USAGE = 1,
@@ -123,6 +128,7 @@ static void usage(FILE *f)
 	           "                            must read at most while it plays through tguard\n"
 	           "      --channels N          channels of a raw signal (calib): 1 or 2 (default:\n"
 	           "                            the plugin's inputs, 2 unless -u names the mono one)\n"
+	           "      --version             print the version and exit\n"
 	           "  -h, --help                this text\n"
 	           "signals, as they enter tguard (rendered through it, but for those written raw):\n");
 	for (unsigned i = 0; i < tg_n_builtin_signals; ++i) {
@@ -160,7 +166,8 @@ static int valid_node_name(const char *s)
 static int parse_args(App *app, int argc, char **argv)
 {
 	enum { OPT_REPORT = 256, OPT_LIST, OPT_KEEP, OPT_SEED, OPT_SIGNAL, OPT_CHECK, OPT_PIPEWIRE,
-	       OPT_TARGET, OPT_REFERENCE, OPT_EXPECT, OPT_CHANNELS };
+	       OPT_TARGET, OPT_REFERENCE, OPT_EXPECT, OPT_CHANNELS,
+	       OPT_VERSION };
 	static const struct option longopts[] = {
 	    {"preset", required_argument, NULL, 'p'}, {"set", required_argument, NULL, 'c'},
 	    {"plugin", required_argument, NULL, 'u'}, {"block", required_argument, NULL, 'b'},
@@ -175,6 +182,7 @@ static int parse_args(App *app, int argc, char **argv)
 	    {"target", required_argument, NULL, OPT_TARGET},
 	    {"expect", required_argument, NULL, OPT_EXPECT},
 	    {"channels", required_argument, NULL, OPT_CHANNELS},
+	    {"version", no_argument, NULL, OPT_VERSION},
 	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	app->block = 512;
 	app->rate = 48000.0;
@@ -267,6 +275,9 @@ static int parse_args(App *app, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("tguard-render %s\n", TG_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
