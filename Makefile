@@ -3,7 +3,8 @@
 #   make            build build/tguard.lv2 (installs missing Debian packages first)
 #   make check      build with warnings as errors and run every test
 #   make check-contract  the margin tests with FMA contraction off and everywhere
-#   make install    install the bundle and tguard-render (PREFIX, LV2DIR, BINDIR, DESTDIR)
+#   make install    install the bundle, tguard-render and its man page (PREFIX, LV2DIR,
+#                   BINDIR, MANDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
 #   make plots      measure every factory preset, write docs/presets/*.png, and
@@ -15,6 +16,8 @@
 #                   BENCH_RATE=44100 runs the plugins at another rate)
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
+#   make check-manpage  tguard-render --version and docs/tguard-render.1 against
+#                   --help and the source (also in make check)
 #   make install-user / uninstall / clean / deps
 
 VERSION = 0.6.0
@@ -24,6 +27,7 @@ VERSION_MICRO = $(word 3,$(subst ., ,$(VERSION)))
 PREFIX ?= /usr/local
 LV2DIR ?= $(PREFIX)/lib/lv2
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 USER_LV2DIR ?= $(HOME)/.lv2
 
@@ -346,6 +350,25 @@ $(BUILD)/check_private: host-test/tests/check-private.sh
 TESTS += $(BUILD)/check_private
 tests: $(BUILD)/check_private
 
+# tguard-render --version and its man page, held to --help and the source
+# (host-test/tests/check-manpage.sh); each of its checks counts in make
+# check. man renders the page: man-db and groff-base, installed when missing.
+DEBS_MAN = man-db groff-base
+
+.PHONY: deps-man check-manpage
+deps-man:
+	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_MAN)"
+
+$(BUILD)/check_manpage: host-test/tests/check-manpage.sh $(BUILD)/version | deps-man
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nexec sh host-test/tests/check-manpage.sh $(BUILD)/tguard-render docs/tguard-render.1 $(VERSION)\n' > $@
+	@chmod +x $@
+TESTS += $(BUILD)/check_manpage
+tests: $(BUILD)/check_manpage
+
+check-manpage: $(BUILD)/tguard-render $(BUILD)/check_manpage
+	@$(BUILD)/check_manpage
+
 check: WERROR = -Werror
 check: tests
 	@total_p=0; total_f=0; status=0; \
@@ -363,7 +386,8 @@ check: tests
 	[ $$total_f -eq 0 ]
 
 # Installation: the bundle to $(DESTDIR)$(LV2DIR), tguard-render to
-# $(DESTDIR)$(BINDIR). The file list comes from the sources, so uninstall
+# $(DESTDIR)$(BINDIR), its man page to $(DESTDIR)$(MANDIR)/man1
+# (uncompressed: man reads it so, and packaging compresses). The file list comes from the sources, so uninstall
 # removes exactly what install put there, even after make clean.
 INST_DIR = $(DESTDIR)$(LV2DIR)/tguard.lv2
 INST_PRESETS = $(foreach s,$(notdir $(PRESET_SRC:.ttl=)),$(s).ttl $(s)-mono.ttl $(s)-sum.ttl)
@@ -371,6 +395,8 @@ INST_PRESETS = $(foreach s,$(notdir $(PRESET_SRC:.ttl=)),$(s).ttl $(s)-mono.ttl 
 install: install-bundle
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/tguard-render $(DESTDIR)$(BINDIR)/tguard-render
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 docs/tguard-render.1 $(DESTDIR)$(MANDIR)/man1/tguard-render.1
 
 install-bundle: bundle $(BUILD)/tguard-render
 	install -d $(INST_DIR)/presets
@@ -383,7 +409,7 @@ install-user:
 	$(MAKE) --no-print-directory install-bundle LV2DIR=$(USER_LV2DIR) DESTDIR=
 
 uninstall: uninstall-bundle
-	rm -f $(DESTDIR)$(BINDIR)/tguard-render
+	rm -f $(DESTDIR)$(BINDIR)/tguard-render $(DESTDIR)$(MANDIR)/man1/tguard-render.1
 
 uninstall-bundle:
 	rm -f $(addprefix $(INST_DIR)/presets/,$(INST_PRESETS))

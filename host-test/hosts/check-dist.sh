@@ -12,7 +12,7 @@ tarball=$BUILD/tguard-$v.tar.gz
 [ -f "$tarball" ] || fail "no $tarball"
 tar -tzf "$tarball" > "$TMP/list"
 for f in Makefile README.md LICENSE ttl/manifest.ttl.in ttl/tguard.ttl.in plugin/lv2/ports.def plugin/lv2/ttlgen.c plugin/dsp/chain.c \
-	host-test/tguard-render/tguard-render.c host-test/hosts/hosts.mk host-test/hosts/run.sh .ci/run; do
+	host-test/tguard-render/tguard-render.c docs/tguard-render.1 host-test/hosts/hosts.mk host-test/hosts/run.sh .ci/run; do
 	grep -qx "tguard-$v/$f" "$TMP/list" || fail "$f is not in the tarball"
 done
 for d in presets host-test/references docs/presets; do

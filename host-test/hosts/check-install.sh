@@ -1,6 +1,6 @@
 #!/bin/sh
 # The installation conventions: make install honours PREFIX, LV2DIR,
-# BINDIR and DESTDIR; make uninstall removes exactly what install put
+# BINDIR, MANDIR and DESTDIR, and installs the man page beside the program; make uninstall removes exactly what install put
 # there; make install-user puts the bundle in ~/.lv2, where lv2ls finds
 # the three plugins without LV2_PATH; the version lives only in the
 # Makefile and reaches lv2:minorVersion and lv2:microVersion.
@@ -16,30 +16,40 @@ nfiles=$(wc -l < "$TMP/bundle-files")
 
 # DESTDIR and PREFIX, into a stage that already holds someone else's files.
 stage=$TMP/stage
-mkdir -p "$stage/usr/lib/lv2/other.lv2" "$stage/usr/bin"
+mkdir -p "$stage/usr/lib/lv2/other.lv2" "$stage/usr/bin" "$stage/usr/share/man/man1"
 echo '# another bundle' > "$stage/usr/lib/lv2/other.lv2/manifest.ttl"
 echo other > "$stage/usr/bin/other"
+echo '.TH OTHER 1' > "$stage/usr/share/man/man1/other.1"
 tree "$stage" > "$TMP/before"
 m install DESTDIR="$stage" PREFIX=/usr
 (cd "$stage/usr/lib/lv2/tguard.lv2" && find . -type f | LC_ALL=C sort) > "$TMP/installed"
 cmp -s "$TMP/bundle-files" "$TMP/installed" || { diff "$TMP/bundle-files" "$TMP/installed"; fail "DESTDIR install differs from the bundle"; }
 [ -x "$stage/usr/bin/tguard-render" ] || fail "no $stage/usr/bin/tguard-render"
 [ -x "$stage/usr/lib/lv2/tguard.lv2/tguard.so" ] || fail "tguard.so is not executable"
+# The man page, as written, where man finds it by name.
+page=$stage/usr/share/man/man1/tguard-render.1
+cmp -s "$ROOT/docs/tguard-render.1" "$page" || fail "no $page, or it differs from docs/tguard-render.1"
+[ "$(stat -c %a "$page")" = 644 ] || fail "$page is mode $(stat -c %a "$page"), not 644"
+if command -v man > /dev/null 2>&1; then
+	MANPATH="$stage/usr/share/man" man -w tguard-render | grep -qx "$page" ||
+		fail "man -w tguard-render does not find $page"
+fi
 # The installed bundle works from there alone.
 LV2_PATH="$stage/usr/lib/lv2" lv2ls | grep -c '^urn:tguard:' > "$TMP/n"
 [ "$(cat "$TMP/n")" = 3 ] || fail "lv2ls finds $(cat "$TMP/n") tguard plugins in the DESTDIR tree"
 m uninstall DESTDIR="$stage" PREFIX=/usr
 tree "$stage" > "$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" || { diff "$TMP/before" "$TMP/after"; fail "uninstall did not restore the tree"; }
-say "ran: make install DESTDIR PREFIX=/usr: $nfiles bundle files + bin/tguard-render; make uninstall restored the tree exactly"
+say "ran: make install DESTDIR PREFIX=/usr: $nfiles bundle files + bin/tguard-render + share/man/man1/tguard-render.1; make uninstall restored the tree exactly"
 
-# LV2DIR and BINDIR on their own.
-m install DESTDIR="$TMP/s2" LV2DIR=/opt/lv2 BINDIR=/opt/bin
-[ -f "$TMP/s2/opt/lv2/tguard.lv2/manifest.ttl" ] && [ -x "$TMP/s2/opt/bin/tguard-render" ] ||
-	fail "LV2DIR or BINDIR not honoured"
-m uninstall DESTDIR="$TMP/s2" LV2DIR=/opt/lv2 BINDIR=/opt/bin
+# LV2DIR, BINDIR and MANDIR on their own.
+m install DESTDIR="$TMP/s2" LV2DIR=/opt/lv2 BINDIR=/opt/bin MANDIR=/opt/man
+[ -f "$TMP/s2/opt/lv2/tguard.lv2/manifest.ttl" ] && [ -x "$TMP/s2/opt/bin/tguard-render" ] &&
+	[ -f "$TMP/s2/opt/man/man1/tguard-render.1" ] ||
+	fail "LV2DIR, BINDIR or MANDIR not honoured"
+m uninstall DESTDIR="$TMP/s2" LV2DIR=/opt/lv2 BINDIR=/opt/bin MANDIR=/opt/man
 [ -z "$(find "$TMP/s2" -type f)" ] || fail "uninstall with LV2DIR left files"
-say "ran: make install/uninstall LV2DIR=/opt/lv2 BINDIR=/opt/bin"
+say "ran: make install/uninstall LV2DIR=/opt/lv2 BINDIR=/opt/bin MANDIR=/opt/man"
 
 # Per user: ~/.lv2 in a private HOME, found without LV2_PATH.
 home=$TMP/home
@@ -78,4 +88,4 @@ m "$TMP/vb/tguard.lv2/manifest.ttl" BUILD="$TMP/vb" VERSION=2.7.3
 	[ "$(grep -c 'lv2:microVersion 3 ;' "$TMP/vb/tguard.lv2/manifest.ttl")" = 3 ] ||
 	fail "VERSION=2.7.3 does not reach the manifest"
 say "ran: VERSION $v (Makefile only) is lv2:minorVersion $minor, lv2:microVersion $micro on all 3 plugins; VERSION=2.7.3 gives 7 and 3"
-pass "DESTDIR/PREFIX/LV2DIR/BINDIR install, exact uninstall, install-user found by lv2ls without LV2_PATH, one version"
+pass "DESTDIR/PREFIX/LV2DIR/BINDIR/MANDIR install, man page, exact uninstall, install-user found by lv2ls without LV2_PATH, one version"
