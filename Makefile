@@ -254,7 +254,7 @@ $(BUILD)/make_references: host-test/tools/make_references.c host-test/lib/refere
 
 # The preset plots measure through the plugin; no allocator interposing.
 $(BUILD)/plot_presets: host-test/tools/plot_presets.c host-test/lib/references.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) | pkgcheck bundle
-	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+	$(CC) $(CFLAGS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 tests: bundle $(BUILD)/tguard-render $(TESTS)
 $(TESTS): $(TEST_DEPS)
@@ -282,10 +282,21 @@ MUTANTS_FUZZ_SECONDS ?= 5
 mutants:
 	MUTANTS_FUZZ_SECONDS=$(MUTANTS_FUZZ_SECONDS) bash host-test/mutants/run.sh $(MUTANTS)
 
-# Render the built-in sweep through the defaults and print the report.
-demo: bundle $(BUILD)/tguard-render
-	$(BUILD)/tguard-render --signal sweep --report $(BUILD)/demo-sweep.wav
-	@echo "wrote $(BUILD)/demo-sweep.wav"
+# Protection at work: pink noise at +12 dBFS RMS, far over what the preset
+# allows, through it; the report, the current without tguard and with it,
+# and both drawn against the limits (gnuplot, installed when missing). Ten
+# seconds: the soft start (3 s) is over, and the heat (tau 1 s) settled.
+DEMO_PRESET = Dynamic microphone as speaker
+DEMO_SIGNAL = pink:10
+
+demo: bundle $(BUILD)/tguard-render $(BUILD)/plot_presets
+	@command -v $(GNUPLOT) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps DEBS=gnuplot-nox
+	@mkdir -p $(BUILD)/demo
+	$(BUILD)/tguard-render -p "$(DEMO_PRESET)" --signal $(DEMO_SIGNAL) --report $(BUILD)/demo-pink.wav
+	@$(BUILD)/plot_presets --demo $(BUNDLE) "$(DEMO_PRESET)" $(DEMO_SIGNAL) $(BUILD)/demo-pink.wav \
+	    $(BUILD)/demo $(BUILD)/demo-pink.png host-test/tools/demo.gp
+	@$(GNUPLOT) $(BUILD)/demo/demo.gp
+	@echo "wrote $(BUILD)/demo-pink.wav and $(BUILD)/demo-pink.png (the current without and with tguard)"
 
 # Regenerate host-test/references/ and show what changed. Tests never do.
 references: bundle $(BUILD)/make_references

@@ -6,13 +6,21 @@
  *   plot_presets BUNDLE DATA_DIR PNG_DIR PLOTS_GP
  *
  * Nothing is computed from the controls' formulas: every curve is a render
- * through the mono plugin at 48 kHz, the same code a host runs. */
+ * through the mono plugin at 48 kHz, the same code a host runs.
+ *
+ * With --demo, for `make demo`: the current of one render by tguard-render
+ * of a built-in signal, against the preset's limits, without tguard and
+ * with it (data, and a gnuplot script that loads DEMO_GP):
+ *
+ *   plot_presets --demo BUNDLE PRESET SIGNAL RENDERED DATA_DIR PNG DEMO_GP */
 #define _XOPEN_SOURCE 700
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sndfile.h>
 
 #include "analysis.h"
 #include "host.h"
@@ -341,10 +349,215 @@ static int plot_preset(const char *bundle, const char *label, const char *dir, c
 	return 0;
 }
 
+/* ---- --demo: one render's current, without tguard and with it ---- */
+
+/* Windows short enough to show single peaks of noise, long enough that a
+ * few seconds make a readable line. */
+#define DEMO_WINDOW_S 0.010
+
+/* One track of current: per window its highest |i| and the thermal
+ * estimate (the report's RMS, tg_current_stats) at the window's end. */
+typedef struct {
+	double ms, alpha, amps;
+	double win_peak, peak, rms_max;
+} DemoTrack;
+
+static void demo_track_init(DemoTrack *t, double amps, double tau, double rate)
+{
+	memset(t, 0, sizeof(*t));
+	t->alpha = 1.0 - exp(-1.0 / (tau * rate));
+	t->amps = amps;
+}
+
+/* v: the frame's level at the transducer, in full scale. */
+static void demo_track_add(DemoTrack *t, double v)
+{
+	const double i = fabs(v) * t->amps;
+	t->ms += t->alpha * (i * i - t->ms);
+	t->win_peak = fmax(t->win_peak, i);
+	t->peak = fmax(t->peak, i);
+	t->rms_max = fmax(t->rms_max, t->ms);
+}
+
+/* The level at the transducer in frame i: the louder output against
+ * ground, or the difference of the two when wired tip-ring. clip: as a
+ * card plays a signal over full scale, without tguard. */
+static double demo_level(float *const *x, uint32_t n_ch, uint64_t i, int bridged, int clip)
+{
+	double v[2] = {x[0][i], n_ch > 1 ? x[1][i] : 0.0};
+	for (uint32_t ch = 0; clip && ch < n_ch; ++ch) {
+		v[ch] = fmax(-1.0, fmin(1.0, v[ch]));
+	}
+	if (bridged && n_ch == 2) {
+		return v[0] - v[1];
+	}
+	return fmax(fabs(v[0]), fabs(v[1]));
+}
+
+/* The rendered file, by channel. */
+static int demo_read(const char *path, float *out[2], uint32_t *n_ch, uint64_t *n, double *rate)
+{
+	SF_INFO info;
+	memset(&info, 0, sizeof(info));
+	SNDFILE *const sf = sf_open(path, SFM_READ, &info);
+	if (!sf) {
+		fprintf(stderr, "error: cannot read %s: %s\n", path, sf_strerror(NULL));
+		return -1;
+	}
+	int rc = info.channels >= 1 && info.channels <= 2 && info.frames > 0 ? 0 : -1;
+	float *const inter =
+	    rc == 0 ? malloc((size_t)info.frames * (size_t)info.channels * sizeof(float)) : NULL;
+	if (inter && sf_readf_float(sf, inter, info.frames) == info.frames) {
+		*n_ch = (uint32_t)info.channels;
+		*n = (uint64_t)info.frames;
+		*rate = info.samplerate;
+		for (uint32_t ch = 0; ch < *n_ch; ++ch) {
+			out[ch] = alloc_frames(*n);
+			for (uint64_t i = 0; out[ch] && i < *n; ++i) {
+				out[ch][i] = inter[i * *n_ch + ch];
+			}
+			rc = out[ch] ? rc : -1;
+		}
+	} else {
+		rc = -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "error: %s is not 1 or 2 channels of audio\n", path);
+	}
+	free(inter);
+	sf_close(sf);
+	return rc;
+}
+
+static int plot_demo(char **argv)
+{
+	const char *const bundle = argv[0], *const preset = argv[1], *const signal = argv[2];
+	const char *const rendered = argv[3], *const dir = argv[4], *const png = argv[5];
+	float *out[2] = {NULL, NULL}, *in[2] = {NULL, NULL};
+	uint32_t n_ch = 0;
+	uint64_t n = 0;
+	double rate = 0.0;
+	if (demo_read(rendered, out, &n_ch, &n, &rate) != 0) {
+		free(out[0]);
+		free(out[1]);
+		return 1;
+	}
+	/* The limits in force: the preset on the plugin tguard-render chose
+	 * (stereo for a built-in signal, mono for a 1-channel one). */
+	char err[1024];
+	TgHost *const host = tg_host_new(bundle);
+	int rc = host && tg_host_load(host, n_ch == 1 ? "urn:tguard:mono" : "urn:tguard:stereo", rate,
+	                              err, sizeof(err)) == TG_HOST_OK &&
+	                 tg_host_apply_preset(host, preset, err, sizeof(err)) == TG_HOST_OK
+	             ? 0
+	             : 1;
+	if (rc != 0) {
+		fprintf(stderr, "error: %s\n", host ? err : "no host");
+	}
+	Figures fig;
+	memset(&fig, 0, sizeof(fig));
+	double i_pk = 0.0;
+	int bridged = 0;
+	if (rc == 0) {
+		read_figures(host, &fig);
+		i_pk = fmin(fig.i_peak, tg_host_get(host, "v_peak") / fig.z * 1e3);
+		bridged = tg_host_bridged(host);
+	}
+	tg_host_free(host);
+	/* The signal again, as tguard-render made it: deterministic. */
+	char name[64];
+	snprintf(name, sizeof(name), "%s", signal);
+	name[strcspn(name, ":")] = '\0';
+	for (uint32_t ch = 0; rc == 0 && ch < 2; ++ch) {
+		in[ch] = alloc_frames(n);
+		rc = in[ch] ? 0 : 1;
+	}
+	if (rc == 0 && tg_builtin_signal(name, rate, 2, n, in) != 0) {
+		fprintf(stderr, "error: unknown signal \"%s\"\n", name);
+		rc = 1;
+	}
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/demo-current.dat", dir);
+	FILE *const f = rc == 0 ? fopen(path, "w") : NULL;
+	if (rc == 0 && !f) {
+		fprintf(stderr, "error: cannot write %s\n", path);
+		rc = 1;
+	}
+	const double amps = rc == 0 ? fig.vfs / fig.z : 0.0;
+	DemoTrack before, after;
+	if (rc == 0) {
+		demo_track_init(&before, amps, fig.tau, rate);
+		demo_track_init(&after, amps, fig.tau, rate);
+		fprintf(f, "# %s through \"%s\", %g Hz; %.0f ms windows\n", signal, preset, rate,
+		        DEMO_WINDOW_S * 1e3);
+		fprintf(f, "# time (s); without tguard: peak, RMS (mA); with tguard: peak, RMS (mA)\n");
+		const uint64_t w = (uint64_t)lround(DEMO_WINDOW_S * rate);
+		for (uint64_t i = 0; i < n; ++i) {
+			demo_track_add(&before, demo_level(in, n_ch == 1 ? 1 : 2, i, bridged, 1));
+			demo_track_add(&after, demo_level(out, n_ch, i, bridged, 0));
+			if ((i + 1) % w == 0 || i + 1 == n) {
+				fprintf(f, "%.4f %.4f %.4f %.4f %.4f\n", (double)(i + 1) / rate,
+				        before.win_peak * 1e3, sqrt(before.ms) * 1e3, after.win_peak * 1e3,
+				        sqrt(after.ms) * 1e3);
+				before.win_peak = after.win_peak = 0.0;
+			}
+		}
+		rc = close_dat(f, path) != 0;
+	}
+	snprintf(path, sizeof(path), "%s/demo.gp", dir);
+	FILE *const gp = rc == 0 ? fopen(path, "w") : NULL;
+	if (rc == 0 && !gp) {
+		fprintf(stderr, "error: cannot write %s\n", path);
+		rc = 1;
+	}
+	if (rc == 0) {
+		char figures[512];
+		figures_text(&fig, figures, sizeof(figures));
+		fprintf(gp, "# Written by plot_presets --demo.\nlabel = ");
+		gp_string(gp, preset);
+		fprintf(gp, "\nfigures = ");
+		gp_string(gp, figures);
+		fprintf(gp, "\nsig = ");
+		gp_string(gp, signal);
+		fprintf(gp, "\nrendered = ");
+		gp_string(gp, rendered);
+		snprintf(path, sizeof(path), "%s/demo-current.dat", dir);
+		fprintf(gp, "\ndat = ");
+		gp_string(gp, path);
+		fprintf(gp, "\nout = ");
+		gp_string(gp, png);
+		fprintf(gp, "\nipk = %g; irms = %g; ifs = %g; tau = %g; secs = %g\nload ", i_pk,
+		        fig.i_rms, amps * 1e3, fig.tau, (double)n / rate);
+		gp_string(gp, argv[6]);
+		fprintf(gp, "\n");
+		rc = fclose(gp) != 0;
+		printf("current without tguard:   %.3f mA peak (limit %.3f mA), %.3f mA highest RMS "
+		       "(limit %.3f mA):\n"
+		       "                          the same signal straight to the card, clipped at "
+		       "full scale\n",
+		       before.peak * 1e3, i_pk, sqrt(before.rms_max) * 1e3, fig.i_rms);
+		printf("current with tguard:      %.3f mA peak (limit %.3f mA), %.3f mA highest RMS "
+		       "(limit %.3f mA):\n"
+		       "                          %s (sample peaks; the report above gives the true "
+		       "peak)\n",
+		       after.peak * 1e3, i_pk, sqrt(after.rms_max) * 1e3, fig.i_rms, rendered);
+	}
+	for (uint32_t ch = 0; ch < 2; ++ch) {
+		free(in[ch]);
+		free(out[ch]);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 9 && strcmp(argv[1], "--demo") == 0) {
+		return plot_demo(argv + 2);
+	}
 	if (argc != 5) {
-		fprintf(stderr, "usage: plot_presets BUNDLE DATA_DIR PNG_DIR PLOTS_GP\n");
+		fprintf(stderr, "usage: plot_presets BUNDLE DATA_DIR PNG_DIR PLOTS_GP\n"
+		                "       plot_presets --demo BUNDLE PRESET SIGNAL RENDERED DATA_DIR "
+		                "PNG DEMO_GP\n");
 		return 1;
 	}
 	const char *const bundle = argv[1], *const dir = argv[2], *const png_dir = argv[3];
