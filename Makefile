@@ -398,8 +398,9 @@ check: tests
 
 # Installation: the bundle to $(DESTDIR)$(LV2DIR), tguard-render to
 # $(DESTDIR)$(BINDIR), its man page to $(DESTDIR)$(MANDIR)/man1
-# (uncompressed: man reads it so, and packaging compresses). The file list comes from the sources, so uninstall
-# removes exactly what install put there, even after make clean.
+# (uncompressed: man reads it so, and packaging compresses). The file list
+# comes from the sources, so uninstall removes exactly what install put
+# there, even after make clean.
 INST_DIR = $(DESTDIR)$(LV2DIR)/tguard.lv2
 INST_PRESETS = $(foreach s,$(notdir $(PRESET_SRC:.ttl=)),$(s).ttl $(s)-mono.ttl $(s)-sum.ttl)
 
