@@ -7,6 +7,8 @@
 #                   BINDIR, MANDIR, DESTDIR)
 #   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
 #   make dist       build/tguard-$(VERSION).tar.gz
+#   make deb        build/tguard_$(VERSION)_ARCH.deb with dpkg-buildpackage, checked
+#                   by lintian (DEB_BUILD_OPTIONS=nocheck: without make check)
 #   make plots      measure every factory preset, write docs/presets/*.png, and
 #                   the inline display in its states, docs/display/*.png
 #   make screenshot jalv.gtk3's generic interface for the stereo plugin, headless:
@@ -83,7 +85,7 @@ LV2_CFLAGS = $(shell $(PKG_CONFIG) --cflags lv2)
 LILV_CFLAGS = $(shell $(PKG_CONFIG) --cflags lilv-0)
 LILV_LIBS = $(shell $(PKG_CONFIG) --libs lilv-0)
 
-.PHONY: all check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots docs deps-cairo bench deps-bench mutants screenshot
+.PHONY: all deb check install install-bundle install-user uninstall uninstall-bundle uninstall-user dist clean deps deps-auto pkgcheck bundle tests demo references plots docs deps-cairo bench deps-bench mutants screenshot
 
 all: bundle $(BUILD)/tguard-render
 
@@ -201,7 +203,7 @@ RT_LDFLAGS = -rdynamic
 # The installed program: the library and the hooks that watch nothing.
 RENDER_DEFS = -DTG_VERSION='"$(VERSION)"'
 $(BUILD)/tguard-render: host-test/tguard-render/tguard-render.c host-test/lib/rtcheck_off.c $(HOST_SRC) $(HOST_HDR) $(BUILD)/version | pkgcheck bundle
-	$(CC) $(CFLAGS) $(RENDER_DEFS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(RENDER_DEFS) $(HOST_INC) $(LILV_CFLAGS) $(SNDFILE_CFLAGS) $(filter %.c,$^) -o $@ $(LDFLAGS) $(HOST_LIBS)
 
 # Tests: the DSP modules directly, the built bundle through lilv, and the
 # regression renders through the host.
@@ -445,6 +447,27 @@ dist:
 	tar -cf - --owner=0 --group=0 --numeric-owner --mtime=@$$(git log -1 --format=%ct) \
 	  --transform 's,^,$(DIST)/,' -T $(BUILD)/dist-files | gzip -n > $(BUILD)/$(DIST).tar.gz
 	@echo "wrote $(BUILD)/$(DIST).tar.gz: $$(wc -l < $(BUILD)/dist-files) files"
+
+# The Debian package (debian/), built by dpkg-buildpackage -b in make
+# dist's copy of the tree, so this tree's build/ is left alone; the .deb,
+# the .changes and lintian's report land in build/. make check runs in the
+# package build unless DEB_BUILD_OPTIONS=nocheck. lintian's errors and
+# warnings fail the target.
+DEBS_DEB = debhelper dpkg-dev lintian
+DEB_DIR = $(BUILD)/deb
+
+deb: dist
+	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS) $(DEBS_DEB)"
+	@v=$$(dpkg-parsechangelog -SVersion); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "error: debian/changelog is at $$v, the Makefile at $(VERSION): add an entry (dch -v $(VERSION))"; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)
+	tar -xzf $(BUILD)/$(DIST).tar.gz -C $(DEB_DIR)
+	cd $(DEB_DIR)/$(DIST) && dpkg-buildpackage -us -uc -b
+	cp $(DEB_DIR)/*.deb $(DEB_DIR)/*.buildinfo $(DEB_DIR)/*.changes $(BUILD)/
+	lintian -i --fail-on error,warning $(BUILD)/tguard_$(VERSION)_$$(dpkg --print-architecture).changes \
+	  > $(BUILD)/lintian.txt 2>&1; rc=$$?; cat $(BUILD)/lintian.txt; exit $$rc
+	@echo "wrote $$(cd $(BUILD) && ls tguard*_$(VERSION)_*.deb)"
 
 clean:
 	rm -rf $(BUILD)

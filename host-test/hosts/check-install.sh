@@ -74,8 +74,12 @@ say "ran: make install-user with HOME=$home: lv2ls (no LV2_PATH) lists the 3 plu
 
 # One version, in the Makefile, reaching the manifest.
 v=$(sed -n 's/^VERSION = //p' "$ROOT/Makefile")
-others=$(cd "$ROOT" && grep -rlF "$v" --exclude-dir=build --exclude-dir=.git --exclude-dir=references . | grep -v '^./Makefile$' || true)
+others=$(cd "$ROOT" && grep -rlF "$v" --exclude-dir=build --exclude-dir=.git --exclude-dir=references . |
+	grep -v '^./Makefile$' | grep -v '^./debian/changelog$' | tr '\n' ' ' || true)
 [ -z "$others" ] || say "note: $v also appears in: $others"
+# The package's version, the one copy make deb also holds to the Makefile.
+deb_v=$(sed -n '1s/^tguard (\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
+[ "$deb_v" = "$v" ] || fail "debian/changelog is at $deb_v, the Makefile at $v"
 minor=$(echo "$v" | cut -d. -f2)
 micro=$(echo "$v" | cut -d. -f3)
 got=$(sordi -i turtle -o ntriples "$BUNDLE/manifest.ttl" | awk '
@@ -87,5 +91,5 @@ m "$TMP/vb/tguard.lv2/manifest.ttl" BUILD="$TMP/vb" VERSION=2.7.3
 [ "$(grep -c 'lv2:minorVersion 7 ;' "$TMP/vb/tguard.lv2/manifest.ttl")" = 3 ] &&
 	[ "$(grep -c 'lv2:microVersion 3 ;' "$TMP/vb/tguard.lv2/manifest.ttl")" = 3 ] ||
 	fail "VERSION=2.7.3 does not reach the manifest"
-say "ran: VERSION $v (Makefile only) is lv2:minorVersion $minor, lv2:microVersion $micro on all 3 plugins; VERSION=2.7.3 gives 7 and 3"
+say "ran: VERSION $v (Makefile, and debian/changelog alike) is lv2:minorVersion $minor, lv2:microVersion $micro on all 3 plugins; VERSION=2.7.3 gives 7 and 3"
 pass "DESTDIR/PREFIX/LV2DIR/BINDIR/MANDIR install, man page, exact uninstall, install-user found by lv2ls without LV2_PATH, one version"

@@ -6,6 +6,8 @@
 #
 #   make check-hosts            every check (installs the hosts first)
 #   make check-hosts HOSTS="jalv pipewire"   some of them
+#   make check-hosts HOSTS=deb  the Debian package, installed into /usr and
+#                               purged (root or sudo): not in the default list
 
 DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin wireplumber lilv-utils sordi
 HOSTS ?= ardour jalv lv2apply pipewire install dist
