@@ -445,5 +445,5 @@ include host-test/tests/reliability.mk
 # Real hosts and the installation conventions: make check-hosts, deps-hosts.
 include host-test/hosts/hosts.mk
 
-# Windows: make win and the DLL's check.
+# Windows: make win, the DLL's check and the wine test host.
 include host-test/win/win.mk

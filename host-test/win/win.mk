@@ -1,20 +1,46 @@
 # Windows: the bundle cross-compiled with mingw-w64 into build/win/, the
-# DLL's exports and imports checked. Included from the Makefile.
+# DLL's exports and imports checked, and a plain test host
+# for wine with its Linux twin (host-test/win/, run by the host check
+# host-test/hosts/check-wine.sh). Included from the Makefile.
 #
 #   make win          build/win/tguard.lv2 with tguard.dll, checked (as
 #                     make XWIN=x86_64-w64-mingw32)
+#   make win-hosts    build/win/winhost.exe and build/winhost (Linux)
+#   make check-hosts HOSTS=wine   the Windows build under wine against Linux's
 
 WIN_TRIPLE = x86_64-w64-mingw32
 WIN_BUILD = build/win
+NATIVE_BUILD = build
 DEBS_WIN = gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 lv2-dev pkg-config
+DEBS_WINE = wine64
 
-.PHONY: win wincheck deps-win
+.PHONY: win win-hosts wincheck deps-win
 
 deps-win:
 	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_WIN)"
 
 win: deps-win
 	@$(MAKE) --no-print-directory XWIN=$(WIN_TRIPLE) all
+
+# XWIN= on the second: a command line's variables reach every sub-make.
+win-hosts: deps-win
+	@$(MAKE) --no-print-directory XWIN=$(WIN_TRIPLE) all $(WIN_BUILD)/winhost.exe
+	@$(MAKE) --no-print-directory XWIN= bundle $(NATIVE_BUILD)/winhost
+
+# The presets for the test host, from presets/ (no Turtle parser on Windows).
+$(BUILD)/presets.h: host-test/win/gen-presets-h.sh $(PRESET_SRC)
+	@mkdir -p $(@D)
+	sh $< $(PRESET_SRC) > $@.tmp
+	mv $@.tmp $@
+
+# One source for both systems, warnings as errors. It links the chain's objects for the
+# invariant checker (the sanitising, the latency); the audio goes through
+# the plugin binary. No contraction: its input must be the same bits on
+# both (its sines use + and * alone).
+WINHOST_SRC = host-test/win/winhost.c host-test/fuzz/invariants.c
+$(BUILD)/winhost$(EXE_EXT): $(WINHOST_SRC) host-test/fuzz/invariants.h $(BUILD)/presets.h $(PLUGIN_OBJ) $(PLUGIN_HDR) | $(PKGCHECK)
+	$(CC) $(CFLAGS) -Werror -ffp-contract=off $(PLUGIN_INC) -Ihost-test/fuzz -I$(BUILD) -DTG_INV_NO_TRAP $(LV2_CFLAGS) \
+	    $(filter %.c %.o,$^) -o $@ $(LDFLAGS) $(SHLIB_LIBS) $(if $(XWIN),,-ldl) -lm
 
 ifneq ($(XWIN),)
 # The LV2 headers are all the plugin takes from the system, through a
