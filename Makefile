@@ -16,7 +16,7 @@
 #   make mutants    break the guarded code on purpose, one mutation at a time, and
 #                   check that a fast test fails (host-test/mutants/); not in make check
 #   make win        the bundle for 64-bit Windows, cross-compiled into build/win/
-#                   (the same as make XWIN=x86_64-w64-mingw32)
+#                   (the same as make XWIN=x86_64-w64-mingw32); make dist-win zips it
 #   make install-user / uninstall / clean / deps
 
 VERSION = 0.6.0
@@ -445,5 +445,5 @@ include host-test/tests/reliability.mk
 # Real hosts and the installation conventions: make check-hosts, deps-hosts.
 include host-test/hosts/hosts.mk
 
-# Windows: make win, the DLL's check and the wine test host.
+# Windows: make win, dist-win, the DLL's check and the wine test host.
 include host-test/win/win.mk

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The Windows build under wine: make win-hosts cross-compiles the bundle
-# (its DLL checked: lv2_descriptor alone exported, only Windows' own DLLs
-# imported) and the test host (host-test/win/winhost.c), whose Linux twin
-# runs the Linux build on the same cases. Under wine64, headless, in a
+# The Windows build under wine: make win-hosts dist-win cross-compiles the
+# bundle and zips it (its DLL checked: lv2_descriptor alone exported, only
+# Windows' own DLLs imported), and builds the test host
+# (host-test/win/winhost.c), whose Linux twin runs the Linux build on the
+# same cases. Wine runs the DLL as it ships, from the zip's tree. Under wine64, headless, in a
 # private prefix: every plugin, preset, rate and block size within the
 # invariants; then both runs' outputs compared sample by sample.
 #
@@ -27,13 +28,25 @@ WINESERVER=$(dirname "$WINE")/wineserver
 [ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver 2>/dev/null || echo wineserver)
 
 start=$(date +%s)
-make --no-print-directory -C "$ROOT" win-hosts > "$TMP/make.log" 2>&1 ||
-	{ tail -n 30 "$TMP/make.log" | sed 's/^/    /'; fail "make win-hosts failed"; }
-dll=$BUILD/win/tguard.lv2/tguard.dll
+make --no-print-directory -C "$ROOT" win-hosts dist-win > "$TMP/make.log" 2>&1 ||
+	{ tail -n 30 "$TMP/make.log" | sed 's/^/    /'; fail "make win-hosts dist-win failed"; }
+# What ships: the zip's tree, its DLL stripped of the debug information.
+v=$(sed -n 's/^VERSION = //p' "$ROOT/Makefile")
+zip=$BUILD/win/tguard-$v-win64.zip
+[ -f "$zip" ] || fail "make dist-win wrote no $zip"
+zip -sf "$zip" | sed -n 's/^  //p' > "$TMP/zip.list"
+for f in INSTALL.txt tguard.lv2/manifest.ttl tguard.lv2/tguard.ttl tguard.lv2/tguard.dll; do
+	grep -qx "tguard-$v-win64/$f" "$TMP/zip.list" || fail "$f is not in $zip"
+done
+n=$(grep -c "^tguard-$v-win64/tguard.lv2/presets/.*\.ttl$" "$TMP/zip.list")
+want=$(( 3 * $(ls "$ROOT"/presets/*.ttl | wc -l) ))
+[ "$n" = "$want" ] || fail "$n of $want presets in $zip"
+say "make dist-win: $zip, $(wc -l < "$TMP/zip.list") files, $(du -k "$zip" | cut -f1) KiB"
+dll=$BUILD/win/dist/tguard-$v-win64/tguard.lv2/tguard.dll
 sh "$ROOT/host-test/win/check-dll.sh" x86_64-w64-mingw32-objdump "$dll" -v > "$TMP/dll.log" 2>&1 ||
 	{ cat "$TMP/dll.log"; fail "the DLL's exports or imports"; }
 say "built in $(( $(date +%s) - start )) s: $(tail -n 1 "$TMP/dll.log" | sed 's/^dll: [^ ]* //')"
-grep -q '<tguard\.dll>' "$BUILD/win/tguard.lv2/manifest.ttl" || fail "the Windows manifest does not name tguard.dll"
+grep -q '<tguard\.dll>' "$(dirname "$dll")/manifest.ttl" || fail "the Windows manifest does not name tguard.dll"
 
 # A prefix of our own, kept under build/ (made once, about 10 s); no
 # display: wine runs a console program without one.
@@ -41,7 +54,7 @@ export WINEPREFIX="$BUILD/win/wineprefix" WINEDEBUG=-all WINEARCH=win64 WINEDLLO
 unset DISPLAY WAYLAND_DISPLAY
 # This prefix's server alone, which wine leaves running for a few seconds.
 stop_wineserver() { "$WINESERVER" -k 2>/dev/null || true; }
-trap 'stop_wineserver; cleanup' EXIT
+trap 'rc=$?; stop_wineserver; (exit $rc); cleanup' EXIT
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
 	t=$(date +%s)
 	"$WINE" wineboot --init > "$TMP/wineboot.log" 2>&1 || { cat "$TMP/wineboot.log"; fail "wineboot could not make a prefix"; }
@@ -65,8 +78,8 @@ if [ $rc -ne 0 ] || ! grep -Eq '^[0-9]+ passed, 0 failed$' "$TMP/win.txt"; then
 	tail -n 20 "$TMP/win.txt" | sed 's/^/    /'
 	fail "under wine: exit $rc"
 fi
-say "Linux: $(sed -n 's/^winhost: //p' "$TMP/linux.log") ($linux_s s with start-up)"
-say "wine:  $(sed -n 's/^winhost: //p' "$TMP/win.txt") ($wine_s s with start-up)"
+say "Linux: $(sed -n 's/^winhost: //p' "$TMP/linux.log") (wall ${linux_s} s)"
+say "wine:  $(sed -n 's/^winhost: //p' "$TMP/win.txt") (wall ${wine_s} s, wine's start-up included)"
 "$BUILD/winhost" compare "$TMP/linux" "$TMP/win" "$TOLERANCE" > "$TMP/compare.log" 2>&1 ||
 	{ grep -E '^FAIL' "$TMP/compare.log" | head -n 20 | sed 's/^/    /'; tail -n 2 "$TMP/compare.log" | sed 's/^/    /'; fail "the Windows and Linux outputs differ"; }
 # The run's figures, for the record: build/win/wine-compare.txt.

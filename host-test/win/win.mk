@@ -1,20 +1,21 @@
 # Windows: the bundle cross-compiled with mingw-w64 into build/win/, the
-# DLL's exports and imports checked, and a plain test host
+# DLL's exports and imports checked, a zip to ship, and a plain test host
 # for wine with its Linux twin (host-test/win/, run by the host check
 # host-test/hosts/check-wine.sh). Included from the Makefile.
 #
 #   make win          build/win/tguard.lv2 with tguard.dll, checked (as
 #                     make XWIN=x86_64-w64-mingw32)
 #   make win-hosts    build/win/winhost.exe and build/winhost (Linux)
+#   make dist-win     build/win/tguard-VERSION-win64.zip with an install note
 #   make check-hosts HOSTS=wine   the Windows build under wine against Linux's
 
 WIN_TRIPLE = x86_64-w64-mingw32
 WIN_BUILD = build/win
 NATIVE_BUILD = build
-DEBS_WIN = gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 lv2-dev pkg-config
+DEBS_WIN = gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 lv2-dev pkg-config zip
 DEBS_WINE = wine64
 
-.PHONY: win win-hosts wincheck deps-win
+.PHONY: win win-hosts dist-win wincheck deps-win
 
 deps-win:
 	@$(MAKE) --no-print-directory deps-auto DEBS="$(DEBS_WIN)"
@@ -58,3 +59,20 @@ $(BUILD)/dll-checked: $(BUNDLE)/tguard$(LIB_EXT) host-test/win/check-dll.sh
 	sh host-test/win/check-dll.sh $(XWIN)-objdump $<
 	@touch $@
 endif
+
+# The zip: tguard-VERSION-win64/ with the bundle, its DLL without the debug
+# information (build/win/ keeps it), and INSTALL.txt (CRLF, for Notepad).
+# Deterministic: sorted, no extra attributes, files dated by the last
+# commit (in UTC: zip stores local times).
+WIN_DIST = tguard-$(VERSION)-win64
+
+dist-win: win
+	rm -rf $(WIN_BUILD)/dist $(WIN_BUILD)/$(WIN_DIST).zip
+	mkdir -p $(WIN_BUILD)/dist/$(WIN_DIST)
+	cp -R $(WIN_BUILD)/tguard.lv2 $(WIN_BUILD)/dist/$(WIN_DIST)/
+	$(WIN_TRIPLE)-strip --strip-debug $(WIN_BUILD)/dist/$(WIN_DIST)/tguard.lv2/tguard.dll
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/$$/\r/' host-test/win/INSTALL.txt > $(WIN_BUILD)/dist/$(WIN_DIST)/INSTALL.txt
+	@t=$$(git log -1 --format=%ct 2>/dev/null || echo 315532800); \
+	cd $(WIN_BUILD)/dist && find $(WIN_DIST) -exec touch -h -d @$$t {} + && \
+	find $(WIN_DIST) -type f | LC_ALL=C sort | TZ=UTC zip -X -D -q ../$(WIN_DIST).zip -@
+	@echo "wrote $(WIN_BUILD)/$(WIN_DIST).zip: $$(find $(WIN_BUILD)/dist -type f | wc -l) files, $$(du -k $(WIN_BUILD)/$(WIN_DIST).zip | cut -f1) KiB"
