@@ -50,8 +50,9 @@ HARDEN = -fstack-protector-strong $(if $(OPT_FLAGS),-U_FORTIFY_SOURCE -D_FORTIFY
 # (the stack protector's canary and _FORTIFY_SOURCE's checks) are linked
 # in, so the DLL needs only Windows' own DLLs. -muse-unaligned-vector-move:
 # GCC cannot align the stack to 32 bytes on Windows, so an AVX2 spill with
-# an aligned move could fault (GCC bug 54412); the assembler makes every
-# such move unaligned, which costs nothing on aligned data.
+# an aligned move would fault (GCC bug 54412); there is none today
+# (objdump), and the assembler makes any such move unaligned, which costs
+# nothing on aligned data.
 XWIN ?=
 ifneq ($(XWIN),)
 WERROR = -Werror
