@@ -50,6 +50,10 @@ sh "$ROOT/host-test/win/check-dll.sh" x86_64-w64-mingw32-objdump "$dll" -v > "$T
 	{ cat "$TMP/dll.log"; fail "the DLL's exports or imports"; }
 say "built in $(( $(date +%s) - start )) s: $(tail -n 1 "$TMP/dll.log" | sed 's/^dll: [^ ]* //')"
 grep -q '<tguard\.dll>' "$(dirname "$dll")/manifest.ttl" || fail "the Windows manifest does not name tguard.dll"
+# The URIs the test host instantiates (ports.h) are the ones the Turtle declares.
+for u in stereo mono sum; do
+	grep -q "^<urn:tguard:$u>" "$(dirname "$dll")/manifest.ttl" || fail "the manifest does not declare urn:tguard:$u"
+done
 
 # A prefix of our own, kept under build/ (made once, about 10 s); no
 # display: wine runs a console program without one.
@@ -81,8 +85,9 @@ if [ $rc -ne 0 ] || ! grep -Eq '^[0-9]+ passed, 0 failed$' "$TMP/win.txt"; then
 	tail -n 20 "$TMP/win.txt" | sed 's/^/    /'
 	fail "under wine: exit $rc"
 fi
-say "Linux: $(sed -n 's/^winhost: //p' "$TMP/linux.log") (wall ${linux_s} s)"
-say "wine:  $(sed -n 's/^winhost: //p' "$TMP/win.txt") (wall ${wine_s} s, wine's start-up included)"
+say "Linux: $(sed -n 's/^winhost: \([0-9]\)/\1/p' "$TMP/linux.log") (wall ${linux_s} s)"
+say "wine:  $(sed -n 's/^winhost: \([0-9]\)/\1/p' "$TMP/win.txt") (wall ${wine_s} s, wine's start-up included)"
+say "$(sed -n 's/^winhost: seconds/Linux seconds/p' "$TMP/linux.log"); $(sed -n 's/^winhost: seconds/wine/p' "$TMP/win.txt")"
 "$BUILD/winhost" compare "$TMP/linux" "$TMP/win" "$TOLERANCE" > "$TMP/compare.log" 2>&1 ||
 	{ grep -E '^FAIL' "$TMP/compare.log" | head -n 20 | sed 's/^/    /'; tail -n 2 "$TMP/compare.log" | sed 's/^/    /'; fail "the Windows and Linux outputs differ"; }
 # The run's figures, for the record: build/win/wine-compare.txt.

@@ -473,6 +473,7 @@ static int cmd_run(const char *lib_path, const char *dir, int quick)
 	fprintf(summary, "# case frames in_hash out_hash checked zero_checked violations worst_peak worst_rms out_max\n");
 	unsigned n_cases = 0, n_bad = 0;
 	const double t0 = now_s();
+	double block_s[N_BLOCKS] = {0.0}; /* seconds per block size, writing included */
 	for (int v = 0; v < TG_N_VARIANTS; ++v) {
 		const TgVariantInfo *var = &tg_variants[v];
 		const LV2_Descriptor *d = NULL;
@@ -498,7 +499,9 @@ static int cmd_run(const char *lib_path, const char *dir, int quick)
 					snprintf(path, sizeof(path), "%s/%s.f32", dir, name);
 					FILE *out = fopen(path, "wb"); /* binary: no newline translation */
 					Result r;
+					const double t = now_s();
 					const int rc = out ? run_case(d, var, &presets[p], rates[ri], blocks[bi], out, &r) : -1;
+					block_s[bi] += now_s() - t;
 					if (!out) {
 						snprintf(r.problem, sizeof(r.problem), "cannot write %.200s", path);
 					} else if (fclose(out) != 0) {
@@ -527,7 +530,11 @@ static int cmd_run(const char *lib_path, const char *dir, int quick)
 		       "in %.1f s\n",
 		       n_cases, TG_N_VARIANTS, (unsigned)N_PRESETS, N_RATES, N_BLOCKS, now_s() - t0);
 	}
-	printf("%u passed, %u failed\n", n_cases - n_bad, n_bad);
+	printf("winhost: seconds by block size:");
+	for (int bi = 0; bi < N_BLOCKS; ++bi) {
+		printf(" %u: %.1f", (unsigned)blocks[bi], block_s[bi]);
+	}
+	printf("\n%u passed, %u failed\n", n_cases - n_bad, n_bad);
 	return n_bad ? 1 : 0;
 }
 
