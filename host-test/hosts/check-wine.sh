@@ -56,7 +56,9 @@ for u in stereo mono sum; do
 done
 
 # A prefix of our own, kept under build/ (made once, about 10 s); no
-# display: wine runs a console program without one.
+# display: wine runs a console program without one. No Mono or Gecko:
+# wineboot would offer to download them, which cannot work here and is not
+# needed by a plain C program.
 export WINEPREFIX="$BUILD/win/wineprefix" WINEDEBUG=-all WINEARCH=win64 WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY WAYLAND_DISPLAY
 # This prefix's server alone, which wine leaves running for a few seconds.

@@ -377,7 +377,9 @@ static int run_case(const LV2_Descriptor *d, const TgVariantInfo *var, const Pre
 				d->connect_port(h, i, (void *)(uintptr_t)in_now[k++]);
 			}
 		}
-		tg_inv_input(&inv, in_now, m);
+		if (tg_inv_input(&inv, in_now, m) != 0) {
+			problem(r, "the checker ran out of memory");
+		}
 		d->run(h, m);
 		tg_inv_output(&inv, &params, (const float *const *)out_buf, m);
 		for (uint32_t i = 0; i < var->n_ports; ++i) {
