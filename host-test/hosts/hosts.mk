@@ -1,7 +1,7 @@
 # Real hosts: tguard in Ardour 7 (ardour7-lua), jalv on a JACK dummy
-# server, lilv's lv2apply and a private headless PipeWire filter-chain, and
-# the installation conventions (install, install-user, uninstall, DESTDIR,
-# dist). Included from the Makefile. Each check is a script in
+# server, lilv's lv2apply and a private headless PipeWire filter-chain, the
+# Windows build under wine (host-test/win/win.mk), and the installation
+# conventions (install, install-user, uninstall, DESTDIR, dist). Included from the Makefile. Each check is a script in
 # host-test/hosts/; run.sh runs them and prints one summary line.
 #
 #   make check-hosts            every check (installs the hosts first)
@@ -9,8 +9,8 @@
 #   make check-hosts HOSTS=deb  the Debian package, installed into /usr and
 #                               purged (root or sudo): not in the default list
 
-DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin wireplumber lilv-utils sordi
-HOSTS ?= ardour jalv lv2apply pipewire install dist
+DEBS_HOSTS = ardour jalv jackd2 pipewire pipewire-bin wireplumber lilv-utils sordi $(DEBS_WIN) $(DEBS_WINE)
+HOSTS ?= ardour jalv lv2apply pipewire install dist wine
 
 .PHONY: check-hosts deps-hosts
 

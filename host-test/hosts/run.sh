@@ -3,7 +3,7 @@
 # A check is host-test/hosts/check-NAME.sh; it exits 0 (passed), 77
 # (skipped, with the reason) or anything else (failed).
 dir=$(dirname "$0")
-[ $# -gt 0 ] || set -- ardour jalv lv2apply pipewire install dist
+[ $# -gt 0 ] || set -- ardour jalv lv2apply pipewire install dist wine
 passed=0 failed=0 skipped=0 summary=""
 for name in "$@"; do
 	echo "== $name"

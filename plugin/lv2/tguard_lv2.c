@@ -14,6 +14,10 @@
 #include <string.h>
 #ifdef _WIN32
 #include <windows.h>
+/* windows.h defines IN and OUT as empty parameter annotations; they are
+ * port ids in ports.def, expanded through nested macros. */
+#undef IN
+#undef OUT
 #else
 #include <time.h>
 #endif
