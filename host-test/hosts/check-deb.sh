@@ -3,8 +3,8 @@
 # the three plugins and 24 presets in /usr/lib/lv2 with no LV2_PATH, the
 # installed tguard-render renders through a preset and passes its own
 # --check, lv2_validate passes the installed bundle; dpkg --purge leaves
-# nothing behind. It installs system-wide (root or sudo), so it is not in
-# the default HOSTS: make check-hosts HOSTS=deb. TGUARD_DEB=FILE checks
+# nothing behind. It installs system-wide, so it needs root or sudo
+# without a password, and skips otherwise. TGUARD_DEB=FILE checks
 # that .deb; otherwise build/tguard_VERSION_ARCH.deb, rebuilt (make deb,
 # nocheck) when missing or older than the sources.
 CHECK=deb
