@@ -83,6 +83,7 @@ if command -v man > /dev/null 2>&1; then
 fi
 v=$(/usr/bin/tguard-render --version) || fail "/usr/bin/tguard-render --version failed"
 case $v in *"$(dpkg-query -W -f='${Version}' tguard)"*) ;; *) fail "--version says \"$v\", the package $(dpkg-query -W -f='${Version}' tguard)" ;; esac
+say "ran: $(if [ -s "$TMP/man.txt" ]; then echo "man --warnings tguard-render: $(wc -l < "$TMP/man.txt") lines, no warnings; "; fi)tguard-render --version: $v"
 [ -x /usr/bin/tguard-render ] || fail "/usr/bin/tguard-render is not executable"
 
 # lilv, with no LV2_PATH: the plugins from /usr/lib/lv2, and their presets
