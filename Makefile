@@ -111,6 +111,9 @@ TEST_LIBS = -lm
 
 # Debian packages the build and tests need.
 DEBS = lv2-dev liblilv-dev lilv-utils libsndfile1-dev sordi pkg-config clang libclang-rt-dev valgrind
+# AUTO_DEPS=0: never install packages (a package build, where the
+# Build-Depends stand for these lists).
+AUTO_DEPS = 1
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # pkg-config is asked only when a recipe runs, after the deps step.
@@ -133,7 +136,7 @@ $(BUILD)/lv2/tguard.lv2:
 
 # Install what is missing, only when something is.
 deps-auto:
-	@missing=""; for p in $(DEBS); do \
+	@[ "$(AUTO_DEPS)" = 1 ] || exit 0; missing=""; for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps DEBS="$$missing"; fi
