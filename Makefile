@@ -20,6 +20,8 @@
 #                   check that a fast test fails (host-test/mutants/); not in make check
 #   make check-manpage  tguard-render --version and docs/tguard-render.1 against
 #                   --help and the source (also in make check)
+#   make check-docs the README's length, commands and presets table, and every
+#                   relative link of the documentation (also in make check)
 #   make win        the bundle for 64-bit Windows, cross-compiled into build/win/
 #                   (the same as make XWIN=x86_64-w64-mingw32); make dist-win zips it
 #   make install-user / uninstall / clean / deps
@@ -399,6 +401,21 @@ $(BUILD)/check_private: host-test/tests/check-private.sh
 	@chmod +x $@
 TESTS += $(BUILD)/check_private
 tests: $(BUILD)/check_private
+
+# The documentation: README.md at most 250 lines, its two commands and its
+# presets table against presets/, every docs/ page linked from it and from
+# ARCHITECTURE.md, every relative link and #anchor resolving
+# (host-test/tests/check-docs.sh); each of its checks counts in make check.
+.PHONY: check-docs
+check-docs:
+	@sh host-test/tests/check-docs.sh
+
+$(BUILD)/check_docs: host-test/tests/check-docs.sh
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nexec sh host-test/tests/check-docs.sh\n' > $@
+	@chmod +x $@
+TESTS += $(BUILD)/check_docs
+tests: $(BUILD)/check_docs
 
 # tguard-render --version and its man page, held to --help and the source
 # (host-test/tests/check-manpage.sh); each of its checks counts in make

@@ -6,7 +6,7 @@
  * re-activations between blocks (v_peak starts at its default and changes
  * there), block sizes 0..8192, in-place processing,
  * and the samples (NaN, infinities, denormals, +-1e38 included). After
- * every block invariants.c checks the README's guarantees and traps on a
+ * every block invariants.c checks docs/guarantees.md and traps on a
  * violation; ASan and UBSan catch the rest. Buffers are allocated at their
  * exact size, so any access past a block's end is caught.
  */

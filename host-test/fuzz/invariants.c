@@ -184,7 +184,7 @@ void tg_inv_output(TgInv *inv, const TgParams *params, const float *const *out, 
 		return;
 	}
 	/* Wired tip-ring, the transducer sees the difference of the two
-	 * outputs (README, wiring): every limit holds on it. A change of
+	 * outputs (docs/controls.md, wiring): every limit holds on it. A change of
 	 * wiring drops the delay and restarts the soft start: silence from
 	 * there through a whole delay and one frame. */
 	const int bridged = inv->n_out == 2 && p.wiring >= 1.0f;

@@ -1,13 +1,13 @@
 /* tguard invariant checker for long, hostile runs: the fuzz targets and the
  * soak test feed it every block's input and output and it checks what the
- * README guarantees, sample by sample, in physical units:
+ * guarantees of docs/guarantees.md, sample by sample, in physical units:
  *
  *  - every output sample is finite and |y| <= 1;
  *  - |i| = |y| * vfs / z_ohm <= i_peak_ma, and the voltage |y| * vfs <=
  *    v_peak (the controls as the chain sanitises them: tg_params_sanitize);
  *    y is what the transducer sees: the louder output against ground, or,
  *    wired tip-ring (wiring 1, two outputs), the difference of the two;
- *  - the coil's heat of the README's two-stage model (heat.h),
+ *  - the coil's heat of docs/controls.md's two-stage model (heat.h),
  *    em[n] = em[n-1] + am (k i[n]^2 - em[n-1]) and
  *    ec[n] = ec[n-1] + ac (em[n] + (1 - k) i[n]^2 - ec[n-1]), i[n] the
  *    current of the louder output, stays at or under (1.02 i_rms)^2. It is

@@ -36,7 +36,7 @@ arch=$(dpkg --print-architecture)
 deb=${TGUARD_DEB:-$BUILD/tguard_${v}_$arch.deb}
 if [ -z "${TGUARD_DEB:-}" ]; then
 	newer=""
-	[ -f "$deb" ] && newer=$(cd "$ROOT" && find Makefile README.md SAFETY.md debian plugin ttl presets \
+	[ -f "$deb" ] && newer=$(cd "$ROOT" && find Makefile README.md SAFETY.md docs debian plugin ttl presets \
 		host-test/lib host-test/tguard-render -type f -newer "$deb" | head -n 1)
 	if [ ! -f "$deb" ] || [ -n "$newer" ]; then
 		say "building $(basename "$deb") (make deb, nocheck)${newer:+: $newer is newer}"
@@ -73,6 +73,11 @@ say "ran: dpkg -i $(basename "$deb"): $nfiles files, $(dpkg-query -W -f='${Insta
 for f in /usr/lib/lv2/tguard.lv2/manifest.ttl /usr/lib/lv2/tguard.lv2/tguard.ttl /usr/lib/lv2/tguard.lv2/tguard.so \
 	/usr/bin/tguard-render /usr/share/man/man1/tguard-render.1.gz /usr/share/doc/tguard/copyright; do
 	[ -f "$f" ] || fail "the package did not install $f"
+done
+# The documentation (debian/tguard.docs), as dh_compress left it.
+for f in README.md SAFETY.md $(cd "$ROOT/docs" && ls *.md); do
+	[ -f "/usr/share/doc/tguard/$f" ] || [ -f "/usr/share/doc/tguard/$f.gz" ] ||
+		fail "the package did not install /usr/share/doc/tguard/$f"
 done
 # The installed man page, as man finds it (no MANPATH), and --version.
 if command -v man > /dev/null 2>&1; then

@@ -15,6 +15,9 @@ for f in Makefile README.md LICENSE ttl/manifest.ttl.in ttl/tguard.ttl.in plugin
 	host-test/tguard-render/tguard-render.c docs/tguard-render.1 host-test/hosts/hosts.mk host-test/hosts/run.sh .ci/run; do
 	grep -qx "tguard-$v/$f" "$TMP/list" || fail "$f is not in the tarball"
 done
+for f in $(cd "$ROOT" && ls docs/*.md); do
+	grep -qx "tguard-$v/$f" "$TMP/list" || fail "$f is not in the tarball"
+done
 for d in presets host-test/references docs/presets; do
 	want=$(cd "$ROOT" && find "$d" -type f | wc -l)
 	got=$(grep -c "^tguard-$v/$d/." "$TMP/list")

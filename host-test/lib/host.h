@@ -58,7 +58,7 @@ unsigned tg_host_controls(const TgHost *host, TgControlFunc func, void *data);
 float tg_host_get(const TgHost *host, const char *symbol);
 
 /** Whether the transducer is wired across the plugin's two outputs: its
- * wiring control at 1, tip-ring (README, docs/wiring.md). Then the voltage
+ * wiring control at 1, tip-ring (docs/controls.md, docs/wiring.md). Then the voltage
  * it sees is the difference of the outputs. */
 int tg_host_bridged(const TgHost *host);
 

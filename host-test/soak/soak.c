@@ -5,7 +5,7 @@
  * random walk, with jumps and now and then a NaN, an infinity or a value
  * out of range). The audio is program-like material cut by injected faults:
  * NaN and Inf bursts, silence, full-scale bursts, +-1e38 and denormals.
- * invariants.c checks every sample against the README's guarantees. The
+ * invariants.c checks every sample against docs/guarantees.md. The
  * time spent in tg_chain_process per block is measured over the first and
  * the last stretch (10 minutes of audio, or a sixth of a shorter run), to
  * show that processing does not slow down as a run goes on; it is printed,

@@ -84,7 +84,7 @@ TEST limiter_rms_decrease_mutes_until_cool(void)
  * time constant of 50 ms and an RMS limit far under the burst's current
  * (31 mA against 1 to 3 mA), heats the estimate by several times the bound
  * within one sub-block, before the thermal gain can act. Frame by frame,
- * the heat of the output (the README's formula, computed here from the
+ * the heat of the output (docs/controls.md's formula, computed here from the
  * output current of the louder channel) stays within 1.02 x the limit, at
  * sub-blocks of 4, 8 and 16 frames, with one and two channels, at several
  * block sizes; and the guard is what holds it there (without it, the heat
@@ -168,7 +168,7 @@ TEST limiter_rms_guard_on_sudden_burst(void)
 
 /* ---- The coil's heat through the host's lifecycle (heat.h) ---- */
 
-/* The README's two-stage model, computed here outside the plugin, frame by
+/* docs/controls.md's two-stage model, computed here outside the plugin, frame by
  * frame over its output: the coil and the magnet, warm at the start. */
 typedef struct {
 	double ec, em, ac, am, k;

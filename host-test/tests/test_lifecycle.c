@@ -5,7 +5,7 @@
  * plugin on every pause. Here a 1 kHz sine 20 dB over the RMS limit plays,
  * stops for a real pause (the test sleeps; the plugin reads the monotonic
  * clock in deactivate() and activate()) and plays again, several times.
- * Outside the plugin, the coil's heat (the README's two-stage model) is
+ * Outside the plugin, the coil's heat (docs/controls.md's two-stage model) is
  * computed over the continuous output and cooled over each pause by the
  * least time the plugin can have counted: it stays under 1.02 x the limit.
  * And the heat meter after each re-activation is the model's over the
@@ -47,7 +47,7 @@ static void sleep_s(double s)
 /* The plugin counts whole milliseconds of idle time, then whole frames. */
 static double idle_frames(double s) { return floor(floor(s * 1e3) * 1e-3 * RATE); }
 
-/* The README's two-stage model, per frame, as the plugin's controls say. */
+/* docs/controls.md's two-stage model, per frame, as the plugin's controls say. */
 typedef struct {
 	double ec, em, ac, am, k;
 } Coil;

@@ -744,16 +744,23 @@ TEST calib_tone_is_raw_and_as_documented(void)
 	PASS();
 }
 
-/* The README's procedure, followed as a user would, on a simulated card of
- * known vfs: play the tone, read a meter (true RMS, and an average-reading
- * meter calibrated for sines), apply the README's formula. */
+/* The procedure of the README and docs/calibration.md, followed as a user
+ * would, on a simulated card of known vfs: play the tone, read a meter (true
+ * RMS, and an average-reading meter calibrated for sines), apply their
+ * formula. */
 TEST calib_procedure_recovers_vfs(void)
 {
-	char *const readme = tg_ref_read_file("README.md");
-	const int formula = readme && strstr(readme, "`vfs = V · √2 · 2`") &&
-	                    strstr(readme, "tguard-render --signal calib calib.wav");
-	free(readme);
-	ASSERTm("the README's calibration formula or command changed: update this test", formula);
+	static const char *const pages[] = {"README.md", "docs/calibration.md"};
+	for (size_t k = 0; k < sizeof(pages) / sizeof(pages[0]); ++k) {
+		char *const page = tg_ref_read_file(pages[k]);
+		const int formula = page && strstr(page, "`vfs = V · √2 · 2`") &&
+		                    strstr(page, "tguard-render --signal calib calib.wav");
+		free(page);
+		if (!formula) {
+			fprintf(stderr, "%s: the calibration formula or command changed\n", pages[k]);
+		}
+		ASSERTm("the calibration formula or command changed: update this test", formula);
+	}
 	char err[2048];
 	ASSERT_EQ(0, run_cli("--signal calib /tmp/tg-calib.wav", err, sizeof(err)));
 	Wav w;

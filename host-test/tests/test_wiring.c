@@ -28,7 +28,7 @@
 /* Wired tip-ring, the transducer sees the difference of the outputs: the
  * right output is exactly the left negated, and every limit holds on that
  * difference, 2 y: the samples against the ceiling of 2 vfs, the true peak
- * and the heat (the same formula as the README, on 2 y vfs / z). Driven
+ * and the heat (the same formula as docs/controls.md, on 2 y vfs / z). Driven
  * 24 dB into the limits, with the input in stereo (mono 0: the wiring
  * makes it a sum), at blocks 37 and 512. A change of wiring restarts the
  * soft start from silence: exactly 0 for the delay and a frame. */

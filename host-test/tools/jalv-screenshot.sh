@@ -1,6 +1,6 @@
 #!/bin/sh
 # A screenshot of jalv.gtk3's generic interface for one tguard plugin, so
-# that the README shows users what they will get. Everything is private
+# that docs/hosts.md shows users what they will get. Everything is private
 # and headless: an Xvfb display of its own, a JACK dummy server of its own
 # name, the build's bundle alone on LV2_PATH. `make screenshot` runs it.
 #

@@ -1,7 +1,7 @@
 /* tguard: the reference chain, frame by frame (see reference.h).
  *
  * This file is the specification of the chain. One frame goes through, in
- * the order of the README ("The signal chain runs in this order"):
+ * the order of docs/controls.md ("The signal chain runs in this order"):
  *
  *   1. input checks: a fault (tg_is_fault: NaN, +-Inf, |x| > 1000) becomes
  *      0 in every channel and clears what it could reach (SAFETY.md 3);
@@ -54,12 +54,12 @@
  * a copy that drifts fails it. */
 
 /* Volume falls: a one-pole in the log domain, time constant 2.5 ms, so a
- * fall takes effect within 20 ms (README, volume_db). */
+ * fall takes effect within 20 ms (docs/controls.md, volume_db). */
 #define REF_VOLUME_FALL_S 0.0025
 /* Volume glide snaps to its target within this ratio. */
 #define REF_VOLUME_SNAP 1e-7
-/* Bypass crossfade: linear over 20 ms (README, "Bypass never removes
- * protection"). */
+/* Bypass crossfade: linear over 20 ms (docs/controls.md, "Bypass never
+ * removes protection"). */
 #define REF_BYPASS_FADE_S 0.020
 /* Mode and route changes: a linear crossfade of the matrix over 10 ms. */
 #define REF_MONO_FADE_S 0.010
@@ -79,7 +79,7 @@
 #define REF_ROOM 4096u
 
 /* ======================================================================
- * Soft start (README, ramp_s; SAFETY.md 4).
+ * Soft start (docs/controls.md, ramp_s; SAFETY.md 4).
  *
  * At activation and at every fault the ramp starts again at frame f = 0;
  * the gain of frame f is the raised cosine
@@ -140,13 +140,13 @@ static double ramp_phase(const RefRamp *r)
 }
 
 /* ======================================================================
- * The limiter (README, "Peak current and voltage", "RMS current";
+ * The limiter (docs/guarantees.md, "Peak current and voltage", "RMS current";
  * SAFETY.md 1 and 2).
  *
  * A sample y drives i = y vfs / z. The ceiling is
  *     c = min(1, i_peak z / vfs, v_peak / vfs)        (tg_sample_ceiling).
  * Lowered limits (c, i_rms) apply at once; raised ones glide up at
- * rise_db_s. The heat is the README's two-stage model (heat.h),
+ * rise_db_s. The heat is docs/controls.md's two-stage model (heat.h),
  *     em[n] = em[n-1] + am (k i[n]^2 - em[n-1]),
  *     ec[n] = ec[n-1] + ac (em[n] + (1 - k) i[n]^2 - ec[n-1]),
  * a = 1 - e^(-1/(tau fs)) (tau_s for the coil, tau_magnet_s for the
@@ -499,7 +499,7 @@ static double guard_bound2(double irms)
 	return TG_RMS_BOUND * TG_RMS_BOUND * (1.0 - REF_RMS_GUARD_SLACK) * irms * irms;
 }
 
-/* The thermal gain (README, RMS current): 1 up to the knee (90 % of the
+/* The thermal gain (docs/guarantees.md, RMS current): 1 up to the knee (90 % of the
  * limit), falling linearly in ms to 0 at the limit:
  *     gth = (lim^2 - ms) / (lim^2 (1 - knee^2))   for ms > knee^2 lim^2;
  * it falls at once and rises by rise_sub per sub-block at most, from no
@@ -668,7 +668,7 @@ static int lim_params_differ(const TgParams *a, const TgParams *b)
 }
 
 /* ======================================================================
- * Filters (README, hpf_hz .. lpf_order; filter.h).
+ * Filters (docs/controls.md, hpf_hz .. lpf_order; filter.h).
  * ====================================================================== */
 
 typedef struct {
@@ -824,7 +824,7 @@ static void filter_reset(TgRefChain *c)
 	}
 }
 
-/* The mix matrix for a mode and route (mono.h, README mono and route):
+/* The mix matrix for a mode and route (mono.h, docs/controls.md mono and route):
  * mode 0 passes L and R; 1 sums (L+R)/2; 2 (L+R)/sqrt 2; 3 L; 4 R, on both
  * outputs; route 1 silences the right output, 2 the left. */
 static void mono_set(TgRefChain *c, int mode, int route, int jump)

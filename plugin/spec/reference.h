@@ -21,7 +21,7 @@
  * host-test/fuzz/fuzz_diff.c hold the fast chain to this one: the output
  * within 1e-5 of the sample ceiling in force, and the same verdict on every
  * invariant. The LV2 plugin runs it instead of TgChain when the host passes
- * the option urn:tguard:reference (README, "The reference chain").
+ * the option urn:tguard:reference (docs/reference-chain.md).
  *
  * Same contract as TgChain: new/free allocate (instantiation class);
  * activate and process do not allocate, lock or do I/O; out may alias in.
