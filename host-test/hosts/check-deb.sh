@@ -74,11 +74,25 @@ for f in /usr/lib/lv2/tguard.lv2/manifest.ttl /usr/lib/lv2/tguard.lv2/tguard.ttl
 	/usr/bin/tguard-render /usr/share/man/man1/tguard-render.1.gz /usr/share/doc/tguard/copyright; do
 	[ -f "$f" ] || fail "the package did not install $f"
 done
-# The documentation (debian/tguard.docs), as dh_compress left it.
-for f in README.md SAFETY.md $(cd "$ROOT/docs" && ls *.md); do
-	[ -f "/usr/share/doc/tguard/$f" ] || [ -f "/usr/share/doc/tguard/$f.gz" ] ||
-		fail "the package did not install /usr/share/doc/tguard/$f"
+# The documentation (debian/rules): README.md, SAFETY.md and docs/ as in
+# the source tree, uncompressed, so that every relative link of the README
+# and of the docs pages that stays inside docs/ resolves where it is installed.
+doc=/usr/share/doc/tguard
+for f in README.md SAFETY.md $(cd "$ROOT" && ls docs/*.md); do
+	[ -f "$doc/$f" ] || fail "the package did not install $doc/$f"
 done
+nlinks=0 broken=""
+for page in "$doc/README.md" "$doc"/docs/*.md; do
+	for l in $(grep -oE '\]\([^)#: ]+(#[^)]*)?\)' "$page" | sed -e 's/^](//' -e 's/)$//' -e 's/#.*//' | sort -u); do
+		t=$(dirname "$page")/$l
+		case $t in "$doc"/*/../../*) continue ;; esac # out of the doc tree: the source's files
+		case $(cd "$(dirname "$t")" 2> /dev/null && pwd)/ in "$doc"/*) ;; *) continue ;; esac
+		nlinks=$((nlinks + 1))
+		[ -e "$t" ] || broken="$broken ${page#$doc/}:$l"
+	done
+done
+[ -z "$broken" ] || fail "links that do not resolve in $doc:$broken"
+say "ran: $doc: README.md, SAFETY.md and $(ls "$doc"/docs/*.md | wc -l) docs pages; $nlinks links inside the tree resolve"
 # The installed man page, as man finds it (no MANPATH), and --version.
 if command -v man > /dev/null 2>&1; then
 	MANWIDTH=80 man --warnings -E UTF-8 tguard-render > "$TMP/man.txt" 2> "$TMP/man.err" ||
