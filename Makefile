@@ -5,7 +5,8 @@
 #   make check-contract  the margin tests with FMA contraction off and everywhere
 #   make install    install the bundle, tguard-render and its man page (PREFIX, LV2DIR,
 #                   BINDIR, MANDIR, DESTDIR)
-#   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install and dist checks
+#   make check-hosts  Ardour, jalv, lv2apply, PipeWire, install, dist, wine (the
+#                   Windows build) and deb (the package, installed and purged)
 #   make dist       build/tguard-$(VERSION).tar.gz
 #   make deb        build/tguard_$(VERSION)_ARCH.deb with dpkg-buildpackage, checked
 #                   by lintian (DEB_BUILD_OPTIONS=nocheck: without make check)
